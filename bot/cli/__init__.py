@@ -1,0 +1,10 @@
+"""The `digestbot` command line: thin shells over the service modules, one module per domain.
+
+Every command takes `--config` and `--db`, prints readable text by default and a stable JSON
+document with `--json`. Errors come out as one `error:` line and a non-zero exit status.
+"""
+
+from bot.cli import corpus  # noqa: F401  (each module registers its commands on `main`)
+from bot.cli.common import main
+
+__all__ = ["main"]
