@@ -50,7 +50,7 @@ class Fault:
     """One injection rule; ``fired`` counts how often it hit and ``hits`` records (method, chat_id)."""
 
     kind: str
-    methods: frozenset[str] | None = None
+    methods: frozenset[str] | None = None  # lower-cased names; None = any call with a chat_id
     chats: frozenset[int | str] | None = None
     times: int | None = 1
     probability: float = 1.0
@@ -65,6 +65,7 @@ class Fault:
     fired: int = 0
     hits: list[tuple[str, Any]] = field(default_factory=list)
     _seen: dict[Any, int] = field(default_factory=dict)
+    _done: set[Any] = field(default_factory=set)
 
     @property
     def exhausted(self) -> bool:
@@ -89,13 +90,19 @@ class Faults:
         *,
         method: str | Iterable[str] | None = None,
         chat: Any = None,
-        times: int | None = 1,
+        times: int | None | str = "auto",
         probability: float = 1.0,
         per_chat: bool | None = None,
         **options: Any,
     ) -> Fault:
-        """Add a rule. ``method``/``chat`` narrow it (one or several; None = any method but getUpdates, any
-        chat); ``times`` None = unlimited; ``probability`` < 1 with the seeded hash described above."""
+        """Add a rule.
+
+        ``method`` and ``chat`` narrow it (one value or several); without ``method`` it matches any call that
+        carries a chat_id. ``times`` caps how often it fires (None = unlimited); by default a certain, transient
+        fault fires once, while probabilistic and persistent (blocked, migrate) ones are unlimited.
+        ``probability`` < 1 uses the seeded hash described above; ``per_chat`` (default: True for persistent
+        kinds) makes that draw once per chat instead of once per call.
+        """
         if kind not in KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; one of {sorted(KINDS)}")
         if not 0.0 <= probability <= 1.0:
@@ -109,6 +116,8 @@ class Faults:
             chats = frozenset(_chat_key(c) for c in (chat if many else [chat]))
         if per_chat is None:
             per_chat = kind in PERSISTENT
+        if times == "auto":
+            times = 1 if probability >= 1.0 and kind not in PERSISTENT else None
         rule = Fault(kind, methods, chats, times, probability, per_chat, serial=next(self._serials), **options)
         with self._lock:
             self.rules.append(rule)
@@ -157,12 +166,14 @@ class Faults:
                 if rule.exhausted:
                     continue
                 if rule.methods is None:
-                    if lowered == "getupdates":
+                    if key is None:  # by default only calls aimed at a chat
                         continue
                 elif lowered not in rule.methods:
                     continue
                 if rule.chats is not None and key not in rule.chats:
                     continue
+                if rule.kind in PERSISTENT and key in rule._done:
+                    continue  # that chat is already blocked or migrated: the world answers from now on
                 if rule.probability < 1.0:
                     n = 0 if rule.per_chat else rule._seen.get(key, 0)
                     if not rule.per_chat:
@@ -171,5 +182,7 @@ class Faults:
                         continue
                 rule.fired += 1
                 rule.hits.append((method, chat_id))
+                if rule.kind in PERSISTENT:
+                    rule._done.add(key)
                 return rule
         return None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import AsyncIterator
-from typing import Any
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any, TypeVar
 
+from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
+from telegram.request import HTTPXRequest
 
 from bot.standin.server import Standin
+
+T = TypeVar("T")
 
 
 def application_builder(standin: Standin | Any, *, timeout: float = 5.0) -> ApplicationBuilder:
@@ -47,3 +52,22 @@ async def polling(app: Application, *, poll_timeout: float = 1.0, **start_pollin
             await app.stop()
     finally:
         await app.shutdown()
+
+
+def make_bot(standin: Standin | Any, *, timeout: float = 5.0) -> Bot:
+    """A bare telegram.Bot on the stand-in with short timeouts (use ``async with`` or initialize())."""
+    request = HTTPXRequest(connect_timeout=timeout, read_timeout=timeout, write_timeout=timeout, pool_timeout=timeout)
+    return Bot(standin.token, base_url=standin.base_url, request=request)
+
+
+def run_with_standin(fn: Callable[[Standin], Awaitable[T]], *, timeout: float = 30.0, **options: Any) -> T:
+    """Run ``await fn(standin)`` on a fresh event loop with a started stand-in, bounded by ``timeout``.
+
+    For synchronous tests (no pytest-asyncio): ``run_with_standin(scenario)`` where ``async def scenario(tg)``.
+    """
+
+    async def main() -> T:
+        async with Standin(**options) as standin:
+            return await asyncio.wait_for(fn(standin), timeout)
+
+    return asyncio.run(main())

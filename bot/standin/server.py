@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 import aiohttp
 from aiohttp import web
 
+from bot.standin import control
 from bot.standin.driver import Driver
 from bot.standin.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, too_many_requests
 from bot.standin.faults import Faults
@@ -128,9 +129,9 @@ class Standin(Driver):
         self._loop_thread = threading.get_ident()
         self._closing = asyncio.Event()
         server = web.Server(self._handle, handler_cancellation=True, access_log=None)
-        runner = web.ServerRunner(server, handle_signals=False)
+        runner = web.ServerRunner(server, handle_signals=False, shutdown_timeout=1.0)
         await runner.setup()
-        site = web.TCPSite(runner, self.host, self.port, shutdown_timeout=1.0)
+        site = web.TCPSite(runner, self.host, self.port)
         try:
             await site.start()
         except BaseException:
@@ -237,6 +238,8 @@ class Standin(Driver):
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
         path = request.path
+        if path.startswith("/standin/"):
+            return await control.handle(self, request)
         token, _, method = path[4:].partition("/") if path.startswith("/bot") else ("", "", "")
         if not token or not method or "/" in method:
             return _response(404, {"ok": False, "error_code": 404, "description": "Not Found"})
