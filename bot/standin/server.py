@@ -423,7 +423,9 @@ class Standin(Driver):
                     if update is None:
                         await self._wait(self._update_waiters, 1.0)
                         continue
-                    headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret else {}
+                    headers = {"Content-Type": "application/json"}
+                    if secret:
+                        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
                     error = None
                     try:
                         timeout = aiohttp.ClientTimeout(total=10)
@@ -450,7 +452,11 @@ class Standin(Driver):
     # ----- waiting (async; StandinThread has blocking twins) -------------------------------------------
 
     async def wait_until(self, predicate: Callable[[], T], timeout: float = 5.0, what: str = "a condition") -> T:
-        """Wait until ``predicate()`` (called under the lock after every change) is truthy; return it."""
+        """Wait until ``predicate()`` is truthy and return its value.
+
+        The predicate runs under the lock after every change in the stand-in, and at least every 20 ms so
+        that it may also look at state outside the stand-in (a list an error handler appends to).
+        """
         deadline = time.monotonic() + timeout
         while True:
             with self._lock:
@@ -460,7 +466,7 @@ class Standin(Driver):
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 raise StandinTimeout(f"timed out after {timeout:g}s waiting for {what}")
-            await self._wait(self._change_waiters, remaining)
+            await self._wait(self._change_waiters, min(remaining, 0.02))
 
     async def wait_for_messages(
         self, chat: Any, count: int = 1, *, since: int | None = None, timeout: float = 5.0
