@@ -1,0 +1,302 @@
+"""Extractive summaries and keywords for one article: TextRank, tokenized once.
+
+Two modes share the graph code (bot.textrank):
+
+* `news` (default): our sentences (bot.sentences), fast tagging (bot.tokens), a sentence graph
+  without self-loops ranked by PageRank personalised towards the top of the article (news puts
+  the point first), scores scaled by a length factor (one-line fragments and run-on lists make
+  poor summaries), then picked greedily with a redundancy penalty (MMR) so three sentences say
+  three things. Keywords: PageRank on a co-occurrence window of nouns, names, places and
+  noun-like verbs.
+* `textrank4zh`: the reference algorithm, reproduced: its sentence units (split at every end
+  mark and newline, marks dropped), jieba.posseg words, its stop-word/POS filters, similarity
+  with self-loops, uniform PageRank, its `sentence_min_len=6` pick filter, and its keyword
+  graph (POS-filtered vertices, window-2 edges over stop-filtered words). Only what users see
+  differs: each picked unit is shown as the whole sentence that holds it.
+
+Both show the picked sentences in article order, whole, never the dateline.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from bot import textrank
+from bot.pages import strip_dateline
+from bot.sentences import Sentence, split_sentences
+from bot.tokens import posseg_words, tagged_words
+
+MODES = ("news", "textrank4zh")
+
+# textrank4zh's part-of-speech filter (its util.allow_speech_tags) and sentence delimiters
+REFERENCE_TAGS = frozenset("an i j l n nr nrfg ns nt nz t v vd vn eng".split())
+_REFERENCE_UNIT = re.compile(r"[^?!;？！。；…\n]+")
+REFERENCE_MIN_UNIT = 6
+
+# news keywords: nouns, names, places, organisations, other proper nouns, noun-verbs, idioms,
+# abbreviations and Latin words; not plain verbs or time words (they carry little topic)
+KEYWORD_TAGS = frozenset("n nr nrfg nrt ns nt nz nw vn an j l i eng".split())
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9+#&.\-]*[A-Za-z0-9+#]$")
+
+
+@dataclass(frozen=True)
+class NewsParams:
+    """The knobs of `news` mode, tuned on the LCSTS dev set and the seed articles."""
+
+    damping: float = 0.85
+    lead_weight: float = 0.8  # share of the personalisation vector given by position
+    lead_decay: float = 1.0  # position prior ∝ 1/(1+i)^decay
+    short_chars: int = 20  # sentences shorter than this are scaled down ...
+    long_chars: int = 120  # ... and longer than this too (with a sentence count) ...
+    budget_ratio: float = 1.5  # ... or than this times the budget (with a character budget)
+    long_power: float = 0.5
+    redundancy: float = 0.5  # MMR: score - redundancy * max similarity to a picked sentence
+    min_chars: int = 8
+    keyword_window: int = 3
+
+
+@dataclass(frozen=True)
+class Options:
+    """What a summary looks like (from SummarySettings) and the stop words to use."""
+
+    stopwords: frozenset[str]
+    mode: str = "news"
+    sentences: int = 3
+    chars: int = 0
+    keywords: int = 10
+    keyword_min_length: int = 2
+    news: NewsParams = field(default_factory=NewsParams)
+
+
+@dataclass
+class Summary:
+    sentences: list[str]  # what users see, in article order
+    keywords: list[dict]  # [{"word", "weight"}], best first, weights scaled so the best is 1
+    units: list[str] = field(default_factory=list)  # what was ranked (sentences, or reference units)
+    ranking: list[int] = field(default_factory=list)  # unit indices, best first
+
+
+def summarize_text(text: str, options: Options, title: str | None = None) -> Summary:
+    """Summarize plain text: one paragraph per non-blank line."""
+    return summarize([line for line in text.splitlines() if line.strip()], options, title)
+
+
+def summarize(paragraphs: list[str], options: Options, title: str | None = None) -> Summary:
+    """The summary and keywords of an article body (paragraphs, no headings)."""
+    body = [p for p in (strip_dateline(p.strip()) for p in paragraphs) if p]
+    sentences = split_sentences(body)
+    if options.mode == "textrank4zh":
+        return _reference(body, sentences, options)
+    if options.mode != "news":
+        raise ValueError(f"unknown summary mode {options.mode!r}: use one of {', '.join(MODES)}")
+    return _news(sentences, options)
+
+
+# -- shared ------------------------------------------------------------------------------
+
+
+def _keyword_shape(word: str, min_length: int) -> bool:
+    if len(word) < min_length:
+        return False
+    return bool(_HAS_CJK.search(word)) or bool(_LATIN_WORD.match(word))
+
+
+def _eligible(sentence: Sentence, min_chars: int) -> bool:
+    return sentence.complete and sentence.balanced and len(sentence.text) >= min_chars
+
+
+def _take(order: list[int], sentences: list[Sentence], options: Options) -> list[int]:
+    """Sentence indices to show, from best-first `order`: N sentences or until `chars` is reached."""
+    picked: list[int] = []
+    total = 0
+    for i in order:
+        if i in picked:
+            continue
+        picked.append(i)
+        total += len(sentences[i].text)
+        if (options.chars and total >= options.chars) or (not options.chars and len(picked) >= options.sentences):
+            break
+    return sorted(picked)
+
+
+def _scaled(words: list[str], scores: np.ndarray, order: list[int], limit: int) -> list[dict]:
+    chosen = order[:limit]
+    if not chosen:
+        return []
+    top = float(scores[chosen[0]]) or 1.0
+    return [{"word": words[i], "weight": round(float(scores[i]) / top, 4)} for i in chosen]
+
+
+# -- news mode ---------------------------------------------------------------------------
+
+
+def _news(sentences: list[Sentence], options: Options) -> Summary:
+    params = options.news
+    stop = options.stopwords
+    vocab: dict[str, int] = {}
+    bags: list[list[int]] = []  # content words of each sentence, for similarity
+    runs: list[list[tuple[str, str]]] = []  # stop-filtered (word, tag), for keywords
+    for s in sentences:
+        bag: list[int] = []
+        run: list[tuple[str, str]] = []
+        for word, tag in tagged_words(s.text):
+            if tag == "x" or word in stop:
+                continue
+            bag.append(vocab.setdefault(word, len(vocab)))
+            run.append((word, tag))
+        bags.append(bag)
+        runs.append(run)
+    texts = [s.text for s in sentences]
+    long_chars = options.chars * params.budget_ratio if options.chars else params.long_chars
+    order = _rank_news(sentences, bags, len(vocab), params, long_chars)
+    eligible = [i for i in order if _eligible(sentences[i], params.min_chars)]
+    rest = [i for i in order if i not in set(eligible)]
+    shown = _take(eligible + rest, sentences, options)
+    return Summary(
+        sentences=[texts[i] for i in shown],
+        keywords=_news_keywords(runs, options),
+        units=texts,
+        ranking=order,
+    )
+
+
+def _rank_news(
+    sentences: list[Sentence], bags: list[list[int]], vocabulary: int, params: NewsParams, long_chars: float
+) -> list[int]:
+    """Best-first sentence order: position-personalised PageRank x length factor, then MMR."""
+    n = len(sentences)
+    if n == 0:
+        return []
+    shared = textrank.shared_words(bags, vocabulary)
+    graph = textrank.similarity_graph(bags, vocabulary, self_loops=False, shared=shared)
+    position = 1.0 / np.power(np.arange(1, n + 1, dtype=float), params.lead_decay)
+    prior = params.lead_weight * position / position.sum() + (1 - params.lead_weight) / n
+    scores = textrank.pagerank(graph, params.damping, prior)
+    lengths = np.array([len(s.text) for s in sentences], dtype=float)
+    factor = np.minimum(1.0, lengths / params.short_chars)
+    long = lengths > long_chars
+    factor[long] *= np.power(long_chars / lengths[long], params.long_power)
+    scores = scores * factor
+    scores = scores / (scores.max() or 1.0)
+    return _mmr(scores, shared, params.redundancy)
+
+
+def _mmr(scores: np.ndarray, shared, redundancy: float, picks: int = 20) -> list[int]:  # type: ignore[no-untyped-def]
+    """Greedy picks maximising score - redundancy x (cosine similarity to the closest pick).
+
+    Similarity is |Si ∩ Sj| / sqrt(|Si||Sj|) over distinct words. After `picks` sentences
+    (more than anyone shows) the rest follow in score order.
+    """
+    n = len(scores)
+    distinct = np.maximum(shared.diagonal(), 1.0)
+    penalty = np.zeros(n)
+    taken = np.zeros(n, dtype=bool)
+    picked: list[int] = []
+    for _ in range(min(picks, n)):
+        gain = np.where(taken, -np.inf, scores - redundancy * penalty)
+        best = int(np.argmax(gain))  # ties: the earlier sentence
+        picked.append(best)
+        taken[best] = True
+        lo, hi = shared.indptr[best], shared.indptr[best + 1]
+        cols = shared.indices[lo:hi]
+        cosine = shared.data[lo:hi] / np.sqrt(distinct[cols] * distinct[best])
+        penalty[cols] = np.maximum(penalty[cols], cosine)
+    rest = [i for i in textrank.rank(scores) if not taken[i]]
+    return picked + rest
+
+
+def _news_keywords(runs: list[list[tuple[str, str]]], options: Options) -> list[dict]:
+    vertices: dict[str, int] = {}
+    sequences = []
+    for run in runs:
+        seq = []
+        for word, tag in run:
+            if tag in KEYWORD_TAGS and _keyword_shape(word, options.keyword_min_length):
+                seq.append(vertices.setdefault(word, len(vertices)))
+            else:
+                seq.append(-1)
+        sequences.append(seq)
+    if not vertices:
+        return []
+    graph = textrank.cooccurrence_graph(sequences, len(vertices), options.news.keyword_window, binary=False)
+    scores = textrank.pagerank(graph, options.news.damping)
+    words = list(vertices)
+    return _scaled(words, scores, textrank.rank(scores), options.keywords)
+
+
+# -- textrank4zh mode --------------------------------------------------------------------
+
+
+def reference_units(text: str) -> list[tuple[int, str]]:
+    """textrank4zh's sentences: split at every delimiter (dropped), stripped: (offset, text)."""
+    out = []
+    for m in _REFERENCE_UNIT.finditer(text):
+        piece = m.group()
+        stripped = piece.strip()
+        if stripped:
+            out.append((m.start() + len(piece) - len(piece.lstrip()), stripped))
+    return out
+
+
+def _reference(body: list[str], sentences: list[Sentence], options: Options) -> Summary:
+    stop = options.stopwords
+    text = "\n".join(body)
+    units = reference_units(text)
+    # words_no_stop_words and words_all_filters of each unit, as textrank4zh computes them
+    plain: list[list[str]] = []
+    filtered: list[list[str]] = []
+    for _, unit in units:
+        tagged = posseg_words(unit)
+        plain.append([w for w in (word.strip() for word, tag in tagged if tag != "x") if w and w not in stop])
+        filtered.append(
+            [
+                w
+                for w in (word.strip() for word, tag in tagged if tag in REFERENCE_TAGS and tag != "x")
+                if w and w not in stop
+            ]
+        )
+    vocab: dict[str, int] = {}
+    bags = [[vocab.setdefault(w, len(vocab)) for w in words] for words in plain]
+    graph = textrank.similarity_graph(bags, len(vocab), self_loops=True)
+    order = [i for i in textrank.rank(textrank.pagerank(graph)) if len(units[i][1]) >= REFERENCE_MIN_UNIT]
+    # show each picked unit as the whole sentence that holds it
+    starts = np.cumsum([0] + [len(p) + 1 for p in body])
+    owner = []
+    for offset, _ in units:
+        para = int(np.searchsorted(starts, offset, side="right")) - 1
+        local = offset - starts[para]
+        owner.append(
+            next(
+                (k for k, s in enumerate(sentences) if s.paragraph == para and s.start <= local < s.end),
+                None,
+            )
+        )
+    by_rank = [owner[i] for i in order if owner[i] is not None]
+    eligible = [k for k in by_rank if _eligible(sentences[k], REFERENCE_MIN_UNIT)]
+    rest = [k for k in by_rank if k not in set(eligible)]
+    shown = _take(eligible + rest, sentences, options)
+    return Summary(
+        sentences=[sentences[k].text for k in shown],
+        keywords=_reference_keywords(plain, filtered, options),
+        units=[u for _, u in units],
+        ranking=order,
+    )
+
+
+def _reference_keywords(plain: list[list[str]], filtered: list[list[str]], options: Options) -> list[dict]:
+    vertices: dict[str, int] = {}
+    for words in filtered:
+        for w in words:
+            vertices.setdefault(w, len(vertices))
+    if not vertices:
+        return []
+    sequences = [[vertices.get(w, -1) for w in words] for words in plain]
+    graph = textrank.cooccurrence_graph(sequences, len(vertices), window=2, binary=True)
+    scores = textrank.pagerank(graph)
+    words = list(vertices)
+    order = [i for i in textrank.rank(scores) if len(words[i]) >= options.keyword_min_length]
+    return _scaled(words, scores, order, options.keywords)
