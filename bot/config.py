@@ -58,13 +58,11 @@ TimeZone = Annotated[str, AfterValidator(_check_timezone)]
 
 
 def check_cron(expr: str, timezone: str = "UTC") -> str:
-    """Validate a 5-field crontab expression with APScheduler's own parser."""
-    from apscheduler.triggers.cron import CronTrigger
+    """Validate a 5-field crontab expression (standard weekday numbering, see bot.cron)."""
+    from bot.cron import crontab_trigger
 
-    if len(expr.split()) != 5:
-        raise ValueError("must have 5 fields: minute hour day-of-month month day-of-week, e.g. '0 8 * * *'")
     try:
-        CronTrigger.from_crontab(expr, timezone=ZoneInfo(timezone))
+        crontab_trigger(expr, ZoneInfo(timezone))
     except ValueError as exc:
         raise ValueError(f"not a valid cron expression ({exc})") from None
     return expr
@@ -151,7 +149,7 @@ def _default_editions() -> list[EditionSettings]:
 class DigestSettings(_Section):
     timezone: TimeZone = "Asia/Shanghai"
     editions: list[EditionSettings] = Field(default_factory=_default_editions)
-    max_articles: int = Field(10, ge=1, le=50)
+    max_articles: int = Field(20, ge=1, le=50)
     summary_sentences: int = Field(2, ge=1, le=5)
     trending_keywords: int = Field(5, ge=0, le=20)
     when_empty: Literal["skip", "note"] = "skip"
@@ -180,6 +178,7 @@ class DeliverySettings(_Section):
     max_retry_after_seconds: float = Field(600.0, ge=1, le=86_400)
     request_timeout_seconds: float = Field(10.0, gt=0, le=300)
     concurrency: int = Field(64, ge=1, le=1024)
+    resend_uncertain: bool = False
 
 
 class Settings(_Section):
