@@ -1,0 +1,125 @@
+"""Telegram HTML messages: escaping, measuring and splitting under the 4096 limit.
+
+Messages are built from blocks whose tags are balanced inside the block, so a message can be
+cut between any two blocks without ever cutting inside a tag. Telegram counts the limit in
+UTF-16 code units of the visible text (after tags and entities), and so do we.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+LIMIT = 4096
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+[”’」』）)\"']*|\n|$)")
+
+
+def escape(text: str | None) -> str:
+    """Escape corpus or user text for parse_mode=HTML (quotes too: safe inside attributes)."""
+    return html.escape(text or "", quote=True)
+
+
+def bold(text: str) -> str:
+    return f"<b>{escape(text)}</b>"
+
+
+def italic(text: str) -> str:
+    return f"<i>{escape(text)}</i>"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_text(markup: str) -> str:
+    return html.unescape(_TAG.sub("", markup))
+
+
+def visible_len(markup: str) -> int:
+    return utf16_len(visible_text(markup))
+
+
+def plain_text(markup: str) -> str:
+    """What a reader sees: for terminals and previews."""
+    return visible_text(markup)
+
+
+def split_sentences_for_display(text: str) -> list[str]:
+    """Cut plain text after sentence ends (closing quotes stay attached)."""
+    return [m for m in _SENTENCE.findall(text) if m]
+
+
+def _hard_split(text: str, limit: int) -> list[str]:
+    out, current = [], ""
+    for ch in text:
+        if utf16_len(current + ch) > limit:
+            out.append(current)
+            current = ""
+        current += ch
+    return out + ([current] if current else [])
+
+
+def split_plain(text: str, limit: int = LIMIT) -> list[str]:
+    """Split plain (unescaped) text into pieces whose escaped form fits, at sentence ends."""
+    pieces: list[str] = []
+    current = ""
+    for sentence in split_sentences_for_display(text):
+        for chunk in [sentence] if utf16_len(sentence) <= limit else _hard_split(sentence, limit):
+            if current and utf16_len(current + chunk) > limit:
+                pieces.append(current)
+                current = ""
+            current += chunk
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+@dataclass
+class Message:
+    """One outgoing message: HTML text plus inline buttons (rows of (label, callback_data))."""
+
+    text: str
+    buttons: list[list[tuple[str, str]]] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "text": self.text,
+            "parse_mode": "HTML",
+            "buttons": [[{"text": t, "callback_data": d} for t, d in row] for row in self.buttons],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Message:
+        return cls(data["text"], [[(b["text"], b["callback_data"]) for b in row] for row in data.get("buttons", [])])
+
+
+def group_blocks(blocks: list[str], separator: str = "\n\n", limit: int = LIMIT) -> list[list[int]]:
+    """Indices of the blocks that go into each message; a block never straddles two."""
+    groups: list[list[int]] = []
+    used, sep_len = 0, visible_len(separator)
+    for i, block in enumerate(blocks):
+        size = visible_len(block)
+        if groups and used + sep_len + size <= limit:
+            groups[-1].append(i)
+            used += sep_len + size
+        else:
+            groups.append([i])
+            used = size
+    return groups
+
+
+def pack(blocks: list[str], separator: str = "\n\n", limit: int = LIMIT) -> list[str]:
+    """Join HTML blocks into as few messages as fit, never cutting inside a block's tags.
+
+    A block longer than the limit on its own must be plain escaped text; it is split at
+    sentence ends first (see `split_plain`).
+    """
+    pieces: list[str] = []
+    for block in blocks:
+        if visible_len(block) > limit:
+            pieces += [escape(p) for p in split_plain(visible_text(block), limit)]
+        else:
+            pieces.append(block)
+    return [separator.join(pieces[i] for i in group) for group in group_blocks(pieces, separator, limit)]
