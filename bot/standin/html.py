@@ -30,6 +30,7 @@ _SIMPLE = {
 }
 _SPACE = frozenset(" \t\r\n\v\x00")
 _SPECIAL = re.compile(r"[<&]")
+_PLAIN_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z-]*)>")  # the common case: no attributes, no spaces
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _TRIM = "".join(chr(c) for c in range(33))
 
@@ -51,6 +52,11 @@ def utf16_len(text: str) -> int:
     if text.isascii():
         return len(text)
     return len(text.encode("utf-16-le")) // 2
+
+
+def has_astral(text: str) -> bool:
+    """Whether any character needs a UTF-16 surrogate pair (then str length and UTF-16 length differ)."""
+    return bool(text) and not text.isascii() and max(text) > "\uffff"
 
 
 def _byte_offset(source: str, index: int) -> int:
@@ -164,12 +170,14 @@ def parse_html(source: str) -> Parsed:
     entities: list[dict] = []
     n = len(source)
     i = 0
+    # Decoded references may add astral characters too, but only via "&#", which has_astral can't see.
+    measure = utf16_len if has_astral(source) or "&#" in source else len
 
     def emit(piece: str) -> None:
         nonlocal pos16
         if piece:
             out.append(piece)
-            pos16 += utf16_len(piece)
+            pos16 += measure(piece)
 
     while True:
         m = _SPECIAL.search(source, i)
@@ -188,6 +196,13 @@ def parse_html(source: str) -> Parsed:
                 i = end
             continue
         begin = j
+        plain = _PLAIN_TAG.match(source, j)
+        if plain is not None and not plain.group(1):
+            tag = plain.group(2).lower()
+            if tag in TAGS and tag != "span":
+                stack.append((tag, "", pos16, len(out)))
+                i = plain.end()
+                continue
         if j + 1 < n and source[j + 1] == "/":
             if not stack:
                 raise EntityParseError(f"Unexpected end tag at byte offset {_byte_offset(source, begin)}")

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.standin.errors import ApiError, bad_request, migrated
-from bot.standin.html import EntityParseError, Parsed, parse_html, trim, utf16_len
+from bot.standin.html import EntityParseError, Parsed, has_astral, parse_html, trim, utf16_len
 from bot.standin.markdown import parse_markdown, parse_markdown_v2
 from bot.standin.markup import validate_reply_markup
 from bot.standin.world import PRESENT_STATUSES, PRIVATE, CallbackAnswer, Chat, Message, World, member_api
@@ -30,7 +30,9 @@ NOT_MODIFIED = (
     "current content and reply markup of the message"
 )
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-_AUTO = re.compile(r"(?<![\w#])#\w+|https?://[^\s<>\"]+")
+_HASHTAG = re.compile(r"(?<![\w#])#\w+")
+_URL = re.compile(r"https?://[^\s<>\"]+")
+_OPAQUE = frozenset({"code", "pre", "text_link"})
 METHODS = tuple(
     "getMe logOut close setWebhook deleteWebhook getWebhookInfo setMyCommands getMyCommands deleteMyCommands "
     "setMyDescription setMyShortDescription setMyName getMyDescription getMyShortDescription getMyName "
@@ -164,22 +166,27 @@ def _given_entities(text: str, entities: Any) -> list[dict]:
 def _add_auto_entities(parsed: Parsed) -> None:
     """Telegram marks hashtags and bare URLs itself; do the same outside code, pre and links."""
     text = parsed.text
-    if "#" not in text and "://" not in text:
+    matches = list(_HASHTAG.finditer(text)) if "#" in text else []
+    if "://" in text:
+        matches += _URL.finditer(text)
+    if not matches:
         return
-    taken = [
-        (e["offset"], e["offset"] + e["length"]) for e in parsed.entities if e["type"] in ("code", "pre", "text_link")
-    ]
-    added = False
-    for m in _AUTO.finditer(text):
-        start = utf16_len(text[: m.start()])
-        end = start + utf16_len(m.group())
-        if any(a < end and start < b for a, b in taken):
+    astral = has_astral(text)
+    taken = [(e["offset"], e["offset"] + e["length"]) for e in parsed.entities if e["type"] in _OPAQUE]
+    for m in matches:
+        start, end = m.span()
+        if astral:
+            start = utf16_len(text[:start])
+            end = start + utf16_len(m.group())
+        if taken and any(a < end and start < b for a, b in taken):
             continue
-        kind = "hashtag" if m.group().startswith("#") else "url"
+        kind = "url" if m.re is _URL else "hashtag"
         parsed.entities.append({"type": kind, "offset": start, "length": end - start})
-        added = True
-    if added:
-        parsed.entities.sort(key=lambda e: (e["offset"], -e["length"]))
+    parsed.entities.sort(key=_entity_order)
+
+
+def _entity_order(entity: dict) -> tuple[int, int]:
+    return entity["offset"], -entity["length"]
 
 
 @dataclass

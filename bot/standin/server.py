@@ -16,9 +16,9 @@ import threading
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import parse_qsl
 
 import aiohttp
+import yarl
 from aiohttp import web
 
 from bot.standin import control
@@ -37,6 +37,16 @@ T = TypeVar("T")
 
 class StandinTimeout(AssertionError):
     """A wait on the stand-in ran out of time; the message says what was expected and what happened."""
+
+
+def parse_form(body: bytes) -> dict[str, str]:
+    """Decode an application/x-www-form-urlencoded body (the last value wins for repeated names).
+
+    urllib's parse_qsl unquotes escape by escape in Python, ~0.5 ms for a digest in Chinese where every
+    character is three escapes; yarl (already an aiohttp dependency) does the same in C in a few µs.
+    """
+    query = body.decode("latin-1").replace("#", "%23")
+    return dict(yarl.URL("http://standin/?" + query, encoded=True).query)
 
 
 def _dump(body: dict) -> bytes:
@@ -233,7 +243,7 @@ class Standin(Driver):
                 raise bad_request("the request body must be a JSON object")
             params.update(data)
         else:
-            params.update(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+            params.update(parse_form(body))
         return params
 
     async def _handle(self, request: web.BaseRequest) -> web.StreamResponse:
