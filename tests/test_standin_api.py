@@ -397,3 +397,49 @@ async def test_request_log_and_rates(tg: Standin, bot: Bot) -> None:
     assert tg.log.count("getMe") == 1  # from Bot.initialize()
     raw = json.dumps([c.method for c in tg.log])
     assert "sendMessage" in raw
+
+
+def test_benchmark_style_fault_mix_over_many_chats() -> None:
+    """The broadcast benchmark's recipe at a tenth of the size: every outcome maps to one PTB exception."""
+
+    async def body(tg: Standin) -> None:
+        started = time.perf_counter()
+        users = tg.users(10_000)
+        assert time.perf_counter() - started < 2.0  # bulk creation is cheap
+        groups = tg.groups(100)
+        targets = [u.id for u in users[:1000]] + [g.id for g in groups]
+        tg.faults.seed = 7
+        tg.faults.retry_after(2, probability=0.02)
+        tg.faults.blocked(probability=0.01, chat=[u.id for u in users])
+        tg.faults.migrate(probability=0.10, chat=[g.id for g in groups])
+        tg.faults.timeout(delay=2.0, probability=0.01)
+        outcomes: dict[str, list[int]] = {}
+        gate = asyncio.Semaphore(32)
+        async with make_bot(tg, timeout=0.5) as bot:
+
+            async def send(chat_id: int) -> None:
+                async with gate:
+                    try:
+                        await bot.send_message(chat_id, "<b>今日摘要</b>", parse_mode="HTML")
+                        kind = "ok"
+                    except RetryAfter:
+                        kind = "retry_after"
+                    except Forbidden:
+                        kind = "forbidden"
+                    except ChatMigrated:
+                        kind = "migrated"
+                    except TimedOut:
+                        kind = "timed_out"
+                    outcomes.setdefault(kind, []).append(chat_id)
+
+            await asyncio.gather(*(send(c) for c in targets))
+        counts = {kind: len(ids) for kind, ids in outcomes.items()}
+        assert sum(counts.values()) == len(targets)
+        assert 5 <= counts["retry_after"] <= 50 and 2 <= counts["forbidden"] <= 30
+        assert 2 <= counts["migrated"] <= 30 and 2 <= counts["timed_out"] <= 30
+        assert all(tg.world.users[c].blocked for c in outcomes["forbidden"])
+        assert all(tg.chat(c).migrated_to is not None for c in outcomes["migrated"])
+        delivered = sum(len(tg.bot_messages(c)) for c in targets)
+        assert delivered == counts["ok"]  # timeouts were not applied, so nothing else was stored
+
+    run_with_standin(body, timeout=50)

@@ -184,11 +184,12 @@ class Standin(Driver):
 
     def _signal(self, waiters: list[asyncio.Future]) -> None:
         loop = self._loop
-        if loop is None or not waiters:
+        if loop is None:
             return
         if threading.get_ident() == self._loop_thread:
             self._wake(waiters)
-        else:
+        elif not loop.is_closed():
+            # Always hop onto the loop: a waiter about to register runs to its await first, so it can't be missed.
             loop.call_soon_threadsafe(self._wake, waiters)
 
     def _updates_changed(self) -> None:
