@@ -26,8 +26,11 @@ import numpy as np
 
 from bot import textrank
 from bot.pages import strip_dateline
-from bot.sentences import Sentence, split_sentences
+from bot.segment import tokenizer
+from bot.sentences import CLOSERS, Sentence, split_sentences
 from bot.tokens import posseg_words, tagged_words
+
+CLOSER_CHARS = "".join(CLOSERS)
 
 MODES = ("news", "textrank4zh")
 
@@ -36,9 +39,14 @@ REFERENCE_TAGS = frozenset("an i j l n nr nrfg ns nt nz t v vd vn eng".split())
 _REFERENCE_UNIT = re.compile(r"[^?!;？！。；…\n]+")
 REFERENCE_MIN_UNIT = 6
 
-# news keywords: nouns, names, places, organisations, other proper nouns, noun-verbs, idioms,
-# abbreviations and Latin words; not plain verbs or time words (they carry little topic)
-KEYWORD_TAGS = frozenset("n nr nrfg nrt ns nt nz nw vn an j l i eng".split())
+# news keywords: nouns, names, places, organisations, other proper nouns, noun-verbs,
+# abbreviations and Latin words; not plain verbs, set phrases, idioms or time words
+KEYWORD_TAGS = frozenset("n nr nrfg nrt ns nt nz nw vn an j eng".split())
+# openings that lean on the sentence before: pronouns, demonstratives, connectives
+_DANGLING = re.compile(
+    r"^(?:他|她|它|这[一些个种是样次位里项]|那[些个种样次位里]|此[外前后次举]|该|对此|为此|据此|因此|因而|所以|但|然而|"
+    r"不过|同时|另外|另一方面|其中|于是|随后|接着|并且|而且|甚至|尤其|特别是|同样)"
+)
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9+#&.\-]*[A-Za-z0-9+#]$")
 
@@ -48,15 +56,20 @@ class NewsParams:
     """The knobs of `news` mode, tuned on the LCSTS dev set and the seed articles."""
 
     damping: float = 0.85
-    lead_weight: float = 0.8  # share of the personalisation vector given by position
-    lead_decay: float = 1.0  # position prior ∝ 1/(1+i)^decay
-    short_chars: int = 20  # sentences shorter than this are scaled down ...
+    lead_weight: float = 1.0  # share of the personalisation vector given by position
+    lead_decay: float = 1.0  # position prior ∝ 1/(1+i)^lead_decay for the i-th sentence of a paragraph ...
+    paragraph_decay: float = 2.0  # ... x 1/(1+p)^paragraph_decay for the p-th paragraph
+    short_chars: int = 20  # sentences shorter than this (or half the budget) are scaled down ...
     long_chars: int = 120  # ... and longer than this too (with a sentence count) ...
     budget_ratio: float = 1.5  # ... or than this times the budget (with a character budget)
     long_power: float = 0.5
+    dangling: float = 0.75  # x this for sentences opening on a pronoun or connective (他说, 此外, 但)
+    clause_end: float = 0.8  # x this for sentences ending on ；; (one item of a list)
     redundancy: float = 0.5  # MMR: score - redundancy * max similarity to a picked sentence
     min_chars: int = 8
     keyword_window: int = 3
+    keyword_specificity: float = 1.5  # keyword score = PageRank x (-log p(word) in jieba's dictionary)^this
+    specificity_cap: float = 13.0  # ... -log p capped: words jieba has never seen are not all gems
 
 
 @dataclass(frozen=True)
@@ -99,9 +112,11 @@ def summarize(paragraphs: list[str], options: Options, title: str | None = None)
 # -- shared ------------------------------------------------------------------------------
 
 
-def _keyword_shape(word: str, min_length: int) -> bool:
+def _keyword_shape(word: str, tag: str, min_length: int) -> bool:
     if len(word) < min_length:
         return False
+    if tag == "nr" and len(word) > 3 and "·" not in word:
+        return False  # jieba's dictionary tags phrases like 努力实现 as names
     return bool(_HAS_CJK.search(word)) or bool(_LATIN_WORD.match(word))
 
 
@@ -151,8 +166,11 @@ def _news(sentences: list[Sentence], options: Options) -> Summary:
         bags.append(bag)
         runs.append(run)
     texts = [s.text for s in sentences]
-    long_chars = options.chars * params.budget_ratio if options.chars else params.long_chars
-    order = _rank_news(sentences, bags, len(vocab), params, long_chars)
+    if options.chars:  # a sentence far past the budget wastes it; one far below it says little
+        short_chars, long_chars = min(params.short_chars, options.chars / 2), options.chars * params.budget_ratio
+    else:
+        short_chars, long_chars = params.short_chars, params.long_chars
+    order = _rank_news(sentences, bags, len(vocab), params, short_chars, long_chars)
     eligible = [i for i in order if _eligible(sentences[i], params.min_chars)]
     rest = [i for i in order if i not in set(eligible)]
     shown = _take(eligible + rest, sentences, options)
@@ -165,7 +183,12 @@ def _news(sentences: list[Sentence], options: Options) -> Summary:
 
 
 def _rank_news(
-    sentences: list[Sentence], bags: list[list[int]], vocabulary: int, params: NewsParams, long_chars: float
+    sentences: list[Sentence],
+    bags: list[list[int]],
+    vocabulary: int,
+    params: NewsParams,
+    short_chars: float,
+    long_chars: float,
 ) -> list[int]:
     """Best-first sentence order: position-personalised PageRank x length factor, then MMR."""
     n = len(sentences)
@@ -173,13 +196,23 @@ def _rank_news(
         return []
     shared = textrank.shared_words(bags, vocabulary)
     graph = textrank.similarity_graph(bags, vocabulary, self_loops=False, shared=shared)
-    position = 1.0 / np.power(np.arange(1, n + 1, dtype=float), params.lead_decay)
+    para = np.array([s.paragraph for s in sentences], dtype=float)
+    first = {}
+    for i, s in enumerate(sentences):
+        first.setdefault(s.paragraph, i)
+    within = np.array([i - first[s.paragraph] for i, s in enumerate(sentences)], dtype=float)
+    position = np.power(within + 1, -params.lead_decay) * np.power(para + 1, -params.paragraph_decay)
     prior = params.lead_weight * position / position.sum() + (1 - params.lead_weight) / n
     scores = textrank.pagerank(graph, params.damping, prior)
     lengths = np.array([len(s.text) for s in sentences], dtype=float)
-    factor = np.minimum(1.0, lengths / params.short_chars)
+    factor = np.minimum(1.0, lengths / short_chars)
     long = lengths > long_chars
     factor[long] *= np.power(long_chars / lengths[long], params.long_power)
+    for i, s in enumerate(sentences):
+        if _DANGLING.match(s.text):
+            factor[i] *= params.dangling
+        if s.text.rstrip(CLOSER_CHARS)[-1:] in "；;":
+            factor[i] *= params.clause_end
     scores = scores * factor
     scores = scores / (scores.max() or 1.0)
     return _mmr(scores, shared, params.redundancy)
@@ -215,7 +248,7 @@ def _news_keywords(runs: list[list[tuple[str, str]]], options: Options) -> list[
     for run in runs:
         seq = []
         for word, tag in run:
-            if tag in KEYWORD_TAGS and _keyword_shape(word, options.keyword_min_length):
+            if tag in KEYWORD_TAGS and _keyword_shape(word, tag, options.keyword_min_length):
                 seq.append(vertices.setdefault(word, len(vertices)))
             else:
                 seq.append(-1)
@@ -223,9 +256,22 @@ def _news_keywords(runs: list[list[tuple[str, str]]], options: Options) -> list[
     if not vertices:
         return []
     graph = textrank.cooccurrence_graph(sequences, len(vertices), options.news.keyword_window, binary=False)
-    scores = textrank.pagerank(graph, options.news.damping)
     words = list(vertices)
+    spec = np.minimum(specificity(words), options.news.specificity_cap)
+    scores = textrank.pagerank(graph, options.news.damping) * np.power(spec, options.news.keyword_specificity)
     return _scaled(words, scores, textrank.rank(scores), options.keywords)
+
+
+def specificity(words: list[str]) -> np.ndarray:
+    """-log of each word's probability in jieba's dictionary: 发展 6.8, 机器人 12, a new name 18.
+
+    Everyday news words (工作, 发展, 建设) are central in every article's word graph; this is
+    what keeps them from topping every keyword list, as IDF would with a corpus.
+    """
+    dt = tokenizer()
+    total = float(dt.total)
+    freq = dt.FREQ
+    return np.log(total / np.array([max(freq.get(w) or 0, 1) for w in words], dtype=float))
 
 
 # -- textrank4zh mode --------------------------------------------------------------------

@@ -4,7 +4,10 @@ Every command takes `--config` and `--db`, prints readable text by default and a
 document with `--json`. Errors come out as one `error:` line and a non-zero exit status.
 """
 
-from bot.cli import corpus  # noqa: F401  (each module registers its commands on `main`)
+from bot.cli import (
+    corpus,  # noqa: F401  (each module registers its commands on `main`)
+    summaries,  # noqa: F401
+)
 from bot.cli.common import main
 
 __all__ = ["main"]

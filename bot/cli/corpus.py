@@ -43,8 +43,11 @@ def ingest(ctx: Context, paths: tuple[str, ...], as_json: bool) -> None:
         if result.status == "error" and not as_json:
             click.echo(f"error: {result.path}: {result.error}", err=True)
 
-    ingestor = Ingestor(ctx.store, ctx.settings.ingest.max_file_bytes)
+    from bot.summaries import enricher_for, refresh_stale
+
+    ingestor = Ingestor(ctx.store, ctx.settings.ingest.max_file_bytes, enricher_for(ctx.settings))
     report = ingestor.ingest(paths, progress=progress)
+    refresh_stale(ctx.store, ctx.settings)  # articles summarized under other settings
     if bar is not None:
         bar.close()
     if as_json:
