@@ -8,7 +8,7 @@ from bot.standin.errors import ApiError
 from bot.standin.html import EntityParseError, parse_html, trim, utf16_len
 from bot.standin.markdown import parse_markdown, parse_markdown_v2
 from bot.standin.markup import validate_reply_markup
-from bot.standin.methods import format_text
+from bot.standin.text import format_text
 
 
 def entity_types(text: str) -> list[tuple[str, int, int]]:

@@ -16,9 +16,10 @@ from bot.standin.errors import ApiError
 from bot.standin.faults import Fault, Faults
 from bot.standin.html import EntityParseError, parse_html, utf16_len
 from bot.standin.log import Call, RequestLog
+from bot.standin.model import Button, CallbackAnswer, CallbackQuery, Chat, Message, User
 from bot.standin.server import DEFAULT_TOKEN, Standin, StandinTimeout
 from bot.standin.thread import StandinThread
-from bot.standin.world import Button, CallbackAnswer, CallbackQuery, Chat, Message, User, World
+from bot.standin.world import World
 
 __all__ = [
     "DEFAULT_TOKEN",

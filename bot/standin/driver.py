@@ -11,7 +11,8 @@ import threading
 from collections.abc import Iterable
 from typing import Any
 
-from bot.standin.world import CHANNEL, GROUP, PRIVATE, SUPERGROUP, CallbackQuery, Chat, Message, User, World
+from bot.standin.model import CHANNEL, GROUP, PRIVATE, SUPERGROUP, CallbackQuery, Chat, Message, User
+from bot.standin.world import World
 
 ChatRef = Chat | User | Message | int | str
 

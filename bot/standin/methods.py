@@ -15,12 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.standin.errors import ApiError, bad_request, migrated
-from bot.standin.html import EntityParseError, Parsed, has_astral, parse_html, trim, utf16_len
-from bot.standin.markdown import parse_markdown, parse_markdown_v2
 from bot.standin.markup import validate_reply_markup
-from bot.standin.world import PRESENT_STATUSES, PRIVATE, CallbackAnswer, Chat, Message, World, member_api
+from bot.standin.model import PRIVATE, CallbackAnswer, Chat, Message, member_api
+from bot.standin.text import format_text
+from bot.standin.world import PRESENT_STATUSES, World
 
-MAX_TEXT = 4096
 CHAT_ACTIONS = frozenset(
     "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
     "choose_sticker find_location record_video_note upload_video_note".split()
@@ -30,9 +29,6 @@ NOT_MODIFIED = (
     "current content and reply markup of the message"
 )
 _COMMAND_NAME = re.compile(r"[a-z0-9_]{1,32}")
-_HASHTAG = re.compile(r"(?<![\w#])#\w+")
-_URL = re.compile(r"https?://[^\s<>\"]+")
-_OPAQUE = frozenset({"code", "pre", "text_link"})
 METHODS = tuple(
     "getMe logOut close setWebhook deleteWebhook getWebhookInfo setMyCommands getMyCommands deleteMyCommands "
     "setMyDescription setMyShortDescription setMyName getMyDescription getMyShortDescription getMyName "
@@ -116,77 +112,6 @@ class Params:
         if isinstance(value, float):
             return int(value)
         return value
-
-
-def format_text(text: str | None, parse_mode: str | None, entities: Any = None) -> Parsed:
-    """Parse a message text as Telegram does and enforce 1-4096 UTF-16 units after entity parsing."""
-    if not text:
-        raise bad_request("message text is empty")
-    mode = (parse_mode or "").lower()
-    try:
-        if mode == "html":
-            parsed = parse_html(text)
-        elif mode == "markdownv2":
-            parsed = parse_markdown_v2(text)
-        elif mode == "markdown":
-            parsed = parse_markdown(text)
-        elif mode == "":
-            parsed = Parsed(text, _given_entities(text, entities))
-        else:
-            raise bad_request("unsupported parse_mode")
-    except EntityParseError as exc:
-        raise bad_request(f"can't parse entities: {exc}") from None
-    parsed = trim(parsed)
-    if not parsed.text:
-        raise bad_request("message text is empty")
-    if utf16_len(parsed.text) > MAX_TEXT:
-        raise bad_request("message is too long")
-    _add_auto_entities(parsed)
-    return parsed
-
-
-def _given_entities(text: str, entities: Any) -> list[dict]:
-    if not entities:
-        return []
-    if not isinstance(entities, list):
-        raise bad_request("can't parse entities JSON object")
-    total = utf16_len(text)
-    out = []
-    for entity in entities:
-        if not isinstance(entity, dict) or not isinstance(entity.get("type"), str):
-            raise bad_request('can\'t parse MessageEntity: Field "type" must be of type String')
-        offset, length = entity.get("offset"), entity.get("length")
-        if not isinstance(offset, int) or not isinstance(length, int) or offset < 0 or length <= 0:
-            raise bad_request("can't parse MessageEntity: wrong offset or length")
-        if offset + length <= total:
-            out.append(dict(entity))
-    return out
-
-
-def _add_auto_entities(parsed: Parsed) -> None:
-    """Telegram marks hashtags and bare URLs itself; do the same outside code, pre and links."""
-    text = parsed.text
-    matches = list(_HASHTAG.finditer(text)) if "#" in text else []
-    if "://" in text:
-        matches += _URL.finditer(text)
-    if not matches:
-        return
-    astral = has_astral(text)
-    taken = [(e["offset"], e["offset"] + e["length"]) for e in parsed.entities if e["type"] in _OPAQUE]
-    for m in matches:
-        start, end = m.span()
-        if astral:
-            start = utf16_len(text[:start])
-            end = start + utf16_len(m.group())
-        if taken and any(a < end and start < b for a, b in taken):
-            continue
-        kind = "url" if m.re is _URL else "hashtag"
-        parsed.entities.append({"type": kind, "offset": start, "length": end - start})
-    parsed.entities.sort(key=_entity_order)
-
-
-def _entity_order(entity: dict) -> tuple[int, int]:
-    return entity["offset"], -entity["length"]
 
 
 @dataclass

@@ -27,7 +27,8 @@ from bot.standin.errors import NOT_FOUND, UNAUTHORIZED, ApiError, bad_request, t
 from bot.standin.faults import Faults
 from bot.standin.log import Call, RequestLog
 from bot.standin.methods import UNIMPLEMENTED, BotApi, Params
-from bot.standin.world import GROUP, PRIVATE, CallbackAnswer, CallbackQuery, Message, World
+from bot.standin.model import GROUP, PRIVATE, CallbackAnswer, CallbackQuery, Message
+from bot.standin.world import World
 
 DEFAULT_TOKEN = "7000000001:AAStandin-Test-Token-For-Local-Use-Only"
 HOST = "127.0.0.1"
