@@ -443,3 +443,18 @@ def test_benchmark_style_fault_mix_over_many_chats() -> None:
         assert delivered == counts["ok"]  # timeouts were not applied, so nothing else was stored
 
     run_with_standin(body, timeout=50)
+
+
+@scenario
+async def test_channels_by_username(tg: Standin, bot: Bot) -> None:
+    editor = tg.user("Editor")
+    channel = tg.channel("每日新闻", creator=editor, username="daily_news")
+    tg.faults.retry_after(3, chat=channel)
+    with pytest.raises(RetryAfter):
+        await bot.send_message("@daily_news", "x")
+    posted = await bot.send_message("@daily_news", "<b>早报</b>", parse_mode="HTML")
+    assert posted.chat.id == channel.id and posted.sender_chat.id == channel.id and posted.from_user is None
+    assert tg.log.select("sendMessage")[0].chat_id == channel.id
+    assert [a.status for a in await bot.get_chat_administrators(channel.id)] == ["creator", "administrator"]
+    post = tg.send_message(editor, channel, "编辑部的话")
+    assert post.delivered  # channel posts reach an admin bot

@@ -282,8 +282,13 @@ class Standin(Driver):
 
     async def _call(self, request: web.BaseRequest, method: str, raw: dict) -> web.StreamResponse:
         chat_id = raw.get("chat_id")
-        if isinstance(chat_id, str) and chat_id.lstrip("-").isdigit():
-            chat_id = int(chat_id)
+        if isinstance(chat_id, str):
+            if chat_id.lstrip("-").isdigit():
+                chat_id = int(chat_id)
+            elif chat_id.startswith("@"):  # log and match faults by the id the username stands for
+                with self._lock:
+                    found = self.world.find_chat(chat_id)
+                chat_id = found.id if found is not None else chat_id
         call = self.log.begin(method, raw, chat_id)
         self._inflight += 1
         self._last_activity = call.start
