@@ -92,6 +92,9 @@ class Store:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.session = sessionmaker(engine, expire_on_commit=False)
+        from bot.search.index import track  # the search index follows every commit
+
+        track(self.session)
 
     @property
     def dialect(self) -> str:

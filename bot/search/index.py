@@ -1,0 +1,168 @@
+"""Keeping the search index in step with the store, without callers having to remember it.
+
+`track(sessionmaker)` (called by `Store`) hooks the ORM session: every flush notes which articles
+gained, changed or lost indexed text (the article's own fields, its keywords, its blocks), and
+just before commit those articles are re-read and re-indexed in the same transaction. Doing it
+at commit rather than at flush means keywords set by the summarizer after the first flush are
+included, and an article is segmented once per transaction however often it was flushed.
+Deletes need no Python at all: `search_docs` rows go with their article by foreign-key cascade
+(and SQLite's triggers take the FTS5 rows with them), so a page removed by plain SQL is covered.
+
+Writes that bypass the ORM (bulk SQL updates of article text) must call `index_articles`.
+"""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from collections.abc import Callable, Iterable, Sequence
+from types import ModuleType
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, inspect, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.models import Article, Block
+from bot.search import postgres, sqlite
+from bot.search.document import ArticleText, IndexDoc, build_doc
+
+log = logging.getLogger(__name__)
+
+PENDING = "bot.search.pending"
+INDEXED_ATTRS = ("title", "kicker", "subtitle", "byline", "keywords", "kind")
+BATCH = 500
+_ready: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
+
+
+def backend(conn: Connection) -> ModuleType:
+    return postgres if conn.dialect.name == "postgresql" else sqlite
+
+
+def has_index(conn: Connection) -> bool:
+    """True once migration 0002 has run on this database (remembered per engine)."""
+    if not _ready.get(conn.engine):
+        _ready[conn.engine] = inspect(conn).has_table("search_docs")
+    return _ready[conn.engine]
+
+
+# -- reading articles ---------------------------------------------------------------------
+
+
+def load_articles(conn: Connection, ids: Sequence[int]) -> list[ArticleText]:
+    a, b = Article.__table__, Block.__table__
+    out: dict[int, ArticleText] = {}
+    for start in range(0, len(ids), BATCH):
+        chunk = list(ids[start : start + BATCH])
+        rows = conn.execute(
+            select(a.c.id, a.c.title, a.c.kicker, a.c.subtitle, a.c.byline, a.c.keywords).where(a.c.id.in_(chunk))
+        )
+        for r in rows:
+            out[r.id] = ArticleText(r.id, r.title or "", r.kicker, r.subtitle, r.byline, [], r.keywords)
+        blocks = conn.execute(
+            select(b.c.article_id, b.c.type, b.c.text)
+            .where(b.c.article_id.in_(chunk))
+            .order_by(b.c.article_id, b.c.position)
+        )
+        for r in blocks:
+            if r.article_id in out:
+                out[r.article_id].blocks.append((r.type, r.text))
+    return [out[i] for i in ids if i in out]
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
+    backend(conn).write_docs(conn, docs)
+
+
+def index_articles(conn: Connection, ids: Iterable[int]) -> int:
+    """(Re)index these articles from the store; ids that no longer exist lose their rows."""
+    wanted = sorted({int(i) for i in ids if i is not None})
+    done = 0
+    for start in range(0, len(wanted), BATCH):
+        chunk = wanted[start : start + BATCH]
+        articles = load_articles(conn, chunk)
+        present = {a.id for a in articles}
+        backend(conn).delete_docs(conn, [i for i in chunk if i not in present])
+        write_docs(conn, [build_doc(a) for a in articles])
+        done += len(articles)
+    return done
+
+
+def reindex_all(conn: Connection, progress: Callable[[int], None] | None = None) -> int:
+    """Index every article (used by migration 0002 and `digestbot reindex`)."""
+    ids = list(conn.execute(select(Article.__table__.c.id).order_by(Article.__table__.c.id)).scalars())
+    done = 0
+    for start in range(0, len(ids), BATCH):
+        done += index_articles(conn, ids[start : start + BATCH])
+        if progress:
+            progress(done)
+    return done
+
+
+def rebuild(conn: Connection, progress: Callable[[int], None] | None = None) -> int:
+    """Drop every index row and index all articles again, in the caller's transaction."""
+    backend(conn).delete_all(conn)
+    return reindex_all(conn, progress)
+
+
+def check(conn: Connection) -> None:
+    backend(conn).check(conn)
+
+
+# -- following the ORM --------------------------------------------------------------------
+
+
+def _history_ids(obj: Any, attr: str) -> set[int]:
+    hist = inspect(obj).attrs[attr].history
+    return {v for v in (*hist.added, *hist.unchanged, *hist.deleted) if v is not None}
+
+
+def _after_flush(session: Session, _context: Any) -> None:
+    pending: set[int] = session.info.setdefault(PENDING, set())
+    for obj in session.new:
+        if isinstance(obj, Article):
+            pending.add(obj.id)
+        elif isinstance(obj, Block):
+            pending |= _history_ids(obj, "article_id")
+    for obj in session.dirty:
+        if isinstance(obj, Article):
+            state = inspect(obj)
+            if any(state.attrs[name].history.has_changes() for name in (*INDEXED_ATTRS, "blocks")):
+                pending.add(obj.id)
+        elif isinstance(obj, Block):
+            pending |= _history_ids(obj, "article_id")
+    for obj in session.deleted:
+        if isinstance(obj, Article):
+            pending.add(obj.id)
+        elif isinstance(obj, Block):
+            pending |= _history_ids(obj, "article_id")
+    pending.discard(None)  # type: ignore[arg-type]
+
+
+def _before_commit(session: Session) -> None:
+    if not session.info.get(PENDING):
+        return
+    session.flush()  # changes made since the last flush (e.g. keywords) are noted too
+    ids = session.info.pop(PENDING, set())
+    if not ids:
+        return
+    conn = session.connection()
+    if not has_index(conn):
+        log.debug("search index tables missing (database not migrated to 0002): not indexing")
+        return
+    index_articles(conn, ids)
+
+
+def _forget(session: Session, *_args: Any) -> None:
+    session.info.pop(PENDING, None)
+
+
+def track(factory: sessionmaker[Session]) -> None:
+    """Hook a session factory so its sessions keep the search index current. Idempotent."""
+    if event.contains(factory, "after_flush", _after_flush):
+        return
+    event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "before_commit", _before_commit)
+    event.listen(factory, "after_rollback", _forget)

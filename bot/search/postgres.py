@@ -1,0 +1,164 @@
+"""PostgreSQL backend: a tsvector of the pre-segmented tokens with a GIN index, BM25 computed here.
+
+PostgreSQL has no BM25, so the score is computed the way SQLite's FTS5 bm25() does it, from the
+same inputs: `tf` holds each term's field-weighted frequency (sum of weight x occurrences),
+`doc_len` the article's token count, and the corpus figures (articles, total tokens, articles per
+term) are counted at query time. Same formula, same inputs, so both stores rank alike (the tests
+compare the scores). The tsvector is built from the token list with array_to_tsvector (no text
+search parser or dictionary in between), and every query lexeme is a quoted, escaped literal.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from bot.search.document import IndexDoc
+from bot.search.query import Plan
+
+K1 = 1.2  # FTS5's bm25 constants
+B = 0.75
+
+
+def lexeme(term: str) -> str:
+    """A tsquery lexeme literal: single-quoted, with quotes and backslashes escaped."""
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery(terms: Sequence[str], joiner: str = " & ") -> str:
+    return "(" + joiner.join(lexeme(t) for t in terms) + ")"
+
+
+def match_expression(plan: Plan) -> str:
+    expr = tsquery(plan.must, " | " if plan.any_of else " & ")
+    for group in plan.must_not:
+        expr = f"{expr} & !{tsquery(group)}"
+    return expr
+
+
+def _where(plan: Plan) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"q": match_expression(plan)}
+    clauses = ["d.terms @@ CAST(:q AS tsquery)"]
+    for i, key in enumerate(plan.texts):
+        params[f"tx{i}"] = key
+        clauses.append(f"strpos(d.plain, :tx{i}) > 0")
+    for i, (toks, key) in enumerate(plan.not_texts):
+        params[f"nt{i}"], params[f"nk{i}"] = tsquery(toks), key
+        clauses.append(f"NOT (d.terms @@ CAST(:nt{i} AS tsquery) AND strpos(d.plain, :nk{i}) > 0)")
+    if plan.exclude_ids:
+        params["exclude"] = list(plan.exclude_ids)
+        clauses.append("d.article_id NOT IN :exclude")
+    return " AND ".join(clauses), params
+
+
+def _bind(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+    stmt = text(sql)
+    if "exclude" in params:
+        stmt = stmt.bindparams(bindparam("exclude", expanding=True))
+    return stmt
+
+
+def count(conn: Connection, plan: Plan) -> int:
+    where, params = _where(plan)
+    return int(conn.execute(_bind(f"SELECT count(*) FROM search_docs d WHERE {where}", params), params).scalar() or 0)
+
+
+def corpus_stats(conn: Connection, terms: Sequence[str]) -> tuple[int, int, list[int]]:
+    """(articles, total tokens, articles containing each term) - FTS5's nRow, nToken, nHit."""
+    params: dict[str, Any] = {}
+    cols = ["(SELECT count(*) FROM search_docs)", "(SELECT coalesce(sum(doc_len), 0) FROM search_docs)"]
+    for i, term in enumerate(terms):
+        params[f"t{i}"] = lexeme(term)
+        cols.append(f"(SELECT count(*) FROM search_docs WHERE terms @@ CAST(:t{i} AS tsquery))")
+    row = conn.execute(text("SELECT " + ", ".join(cols)), params).one()
+    return int(row[0]), int(row[1]), [int(v) for v in row[2:]]
+
+
+def idf(n_rows: int, n_hit: int) -> float:
+    value = math.log((n_rows - n_hit + 0.5) / (n_hit + 0.5))
+    return value if value > 0.0 else 1e-6
+
+
+def bm25(freqs: Sequence[float], doc_len: int, idfs: Sequence[float], avgdl: float) -> float:
+    """FTS5's bm25 (sign flipped: higher is better), term by term in the same order and operations."""
+    score = 0.0
+    for f, w in zip(freqs, idfs, strict=True):
+        score += w * ((f * (K1 + 1.0)) / (f + K1 * (1 - B + B * doc_len / avgdl)))
+    return score
+
+
+def window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
+    where, params = _where(plan)
+    params.update(lim=limit, off=offset)
+    cols = []
+    for i, term in enumerate(plan.must):
+        params[f"f{i}"] = term
+        cols.append(f", d.tf ->> :f{i}")
+    sql = (
+        f"WITH w AS MATERIALIZED (SELECT d.article_id FROM search_docs d WHERE {where} "
+        "ORDER BY d.article_id DESC LIMIT :lim OFFSET :off) "
+        f"SELECT d.article_id, d.doc_len, a.published_on{''.join(cols)} "
+        "FROM w JOIN search_docs d ON d.article_id = w.article_id JOIN articles a ON a.id = d.article_id "
+        "ORDER BY d.article_id DESC"
+    )
+    rows = conn.execute(_bind(sql, params), params).all()
+    if not rows:
+        return []
+    n_rows, n_tokens, hits = corpus_stats(conn, plan.must)
+    avgdl = n_tokens / n_rows
+    idfs = [idf(n_rows, h) for h in hits]
+    out = []
+    for r in rows:
+        freqs = [0.0 if v is None else float(v) for v in r[3:]]
+        published = None if r[2] is None else r[2].isoformat()
+        out.append((int(r[0]), bm25(freqs, int(r[1]), idfs, avgdl), published))
+    return out
+
+
+# -- writing ------------------------------------------------------------------------------
+
+
+def delete_docs(conn: Connection, ids: Sequence[int]) -> None:
+    if ids:
+        stmt = text("DELETE FROM search_docs WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
+        conn.execute(stmt, {"ids": list(ids)})
+
+
+def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
+    if not docs:
+        return
+    rows = [
+        {
+            "id": d.article_id,
+            "plain": d.plain,
+            "len": d.doc_len,
+            "terms": sorted(d.term_set()),
+            "tf": json.dumps(d.weighted_tf(), ensure_ascii=False),
+        }
+        for d in docs
+    ]
+    conn.execute(
+        text(
+            "INSERT INTO search_docs (article_id, plain, doc_len, terms, tf) "
+            "VALUES (:id, :plain, :len, array_to_tsvector(CAST(:terms AS text[])), CAST(:tf AS jsonb)) "
+            "ON CONFLICT (article_id) DO UPDATE SET plain = excluded.plain, doc_len = excluded.doc_len, "
+            "terms = excluded.terms, tf = excluded.tf"
+        ),
+        rows,
+    )
+
+
+def delete_all(conn: Connection) -> None:
+    conn.exec_driver_sql("DELETE FROM search_docs")
+
+
+def check(conn: Connection) -> None:
+    """Nothing to check beyond the constraints: the GIN index is maintained by PostgreSQL."""
+
+
+def optimize(conn: Connection) -> None:
+    """VACUUM cannot run inside a transaction; the benchmark runs ANALYZE itself."""

@@ -1,0 +1,144 @@
+"""SQLite backend: FTS5 over the pre-segmented token streams, ranked by FTS5's own bm25().
+
+Tables (migration 0002): `search_docs` holds each article's token streams, its squashed text
+(`plain`) and its length, and is the external content of two FTS5 indexes kept in step by
+triggers on it: `search_fts` (six token columns, `ascii` tokenizer, so a token is exactly what
+jieba produced) and `search_tri` (trigram index over `plain`, for phrase checks). Rows of
+`search_docs` go when their article goes (foreign key cascade), and the triggers follow.
+
+Every FTS5 term is a double-quoted string built from normalised tokens (letters, digits and
+marks only), and every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, text
+
+from bot.search.document import FIELDS, WEIGHTS, IndexDoc
+from bot.search.query import Plan
+
+TRIGRAM_MIN = 3  # the trigram index answers for texts of 3+ characters; shorter ones use instr()
+_WEIGHTS_SQL = ", ".join(repr(WEIGHTS[f]) for f in FIELDS)
+
+
+def quote(term: str) -> str:
+    """An FTS5 string literal: the term in double quotes, inner quotes doubled."""
+    return '"' + term.replace('"', '""') + '"'
+
+
+def match_expression(plan: Plan) -> str:
+    joiner = " OR " if plan.any_of else " AND "
+    expr = "(" + joiner.join(quote(t) for t in plan.must) + ")"
+    for group in plan.must_not:
+        expr = f"({expr} NOT ({' AND '.join(quote(t) for t in group)}))"
+    return expr
+
+
+def has_trigram(conn: Connection) -> bool:
+    cache = conn.info.setdefault("bot.search.trigram", {})
+    if "ok" not in cache:
+        cache["ok"] = bool(
+            conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_tri'").first()
+        )
+    return cache["ok"]
+
+
+def _contains(key: str, name: str, params: dict[str, Any], trigram: bool) -> str:
+    """SQL that is true when the row's plain text contains `key` (a squashed text)."""
+    if trigram and len(key) >= TRIGRAM_MIN:
+        params[name] = quote(key)
+        return f"search_fts.rowid IN (SELECT rowid FROM search_tri WHERE search_tri MATCH :{name})"
+    params[name] = key
+    return f"instr((SELECT plain FROM search_docs WHERE article_id = search_fts.rowid), :{name}) > 0"
+
+
+def _where(plan: Plan, trigram: bool) -> tuple[str, dict[str, Any]]:
+    params: dict[str, Any] = {"expr": match_expression(plan)}
+    clauses = ["search_fts MATCH :expr"]
+    long_texts = [k for k in plan.texts if trigram and len(k) >= TRIGRAM_MIN]
+    if long_texts:  # one trigram query for all of them
+        params["tri"] = " AND ".join(quote(k) for k in long_texts)
+        clauses.append("search_fts.rowid IN (SELECT rowid FROM search_tri WHERE search_tri MATCH :tri)")
+    for i, key in enumerate(k for k in plan.texts if k not in long_texts):
+        clauses.append(_contains(key, f"tx{i}", params, trigram))
+    for i, (toks, key) in enumerate(plan.not_texts):
+        params[f"nt{i}"] = "(" + " AND ".join(quote(t) for t in toks) + ")"
+        has_tokens = f"search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :nt{i})"
+        clauses.append(f"NOT ({has_tokens} AND {_contains(key, f'nk{i}', params, trigram)})")
+    if plan.exclude_ids:
+        params["exclude"] = list(plan.exclude_ids)
+        clauses.append("search_fts.rowid NOT IN :exclude")
+    return " AND ".join(clauses), params
+
+
+def _bind(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+    stmt = text(sql)
+    if "exclude" in params:
+        stmt = stmt.bindparams(bindparam("exclude", expanding=True))
+    return stmt
+
+
+def count(conn: Connection, plan: Plan) -> int:
+    where, params = _where(plan, has_trigram(conn))
+    return int(conn.execute(_bind(f"SELECT count(*) FROM search_fts WHERE {where}", params), params).scalar() or 0)
+
+
+def window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
+    """The matches ranked `offset`.. `offset+limit` by recency (article id, newest first), each
+    with its BM25 score (higher is better) and publication date."""
+    where, params = _where(plan, has_trigram(conn))
+    params.update(lim=limit, off=offset)
+    sql = (
+        f"SELECT search_fts.rowid, bm25(search_fts, {_WEIGHTS_SQL}), articles.published_on "
+        f"FROM search_fts JOIN articles ON articles.id = search_fts.rowid WHERE {where} "
+        "ORDER BY search_fts.rowid DESC LIMIT :lim OFFSET :off"
+    )
+    rows = conn.execute(_bind(sql, params), params).all()
+    return [(int(r[0]), -float(r[1]), None if r[2] is None else str(r[2])) for r in rows]
+
+
+# -- writing ------------------------------------------------------------------------------
+
+_COLUMNS = ("article_id", *FIELDS, "plain", "doc_len")
+
+
+def delete_docs(conn: Connection, ids: Sequence[int]) -> None:
+    if ids:
+        stmt = text("DELETE FROM search_docs WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
+        conn.execute(stmt, {"ids": list(ids)})
+
+
+def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
+    """Replace these articles' index rows (the triggers update both FTS5 tables)."""
+    if not docs:
+        return
+    # delete first: INSERT OR REPLACE would skip the delete trigger and corrupt the external-content index
+    delete_docs(conn, [d.article_id for d in docs])
+    rows = [
+        {"article_id": d.article_id, **{f: d.field_text(f) for f in FIELDS}, "plain": d.plain, "doc_len": d.doc_len}
+        for d in docs
+    ]
+    cols = ", ".join(_COLUMNS)
+    values = ", ".join(f":{c}" for c in _COLUMNS)
+    conn.execute(text(f"INSERT INTO search_docs ({cols}) VALUES ({values})"), rows)
+
+
+def delete_all(conn: Connection) -> None:
+    conn.exec_driver_sql("DELETE FROM search_docs")
+
+
+def check(conn: Connection) -> None:
+    """FTS5's own consistency check of both indexes against `search_docs` (raises if broken)."""
+    conn.exec_driver_sql("INSERT INTO search_fts(search_fts, rank) VALUES ('integrity-check', 1)")
+    if has_trigram(conn):
+        conn.exec_driver_sql("INSERT INTO search_tri(search_tri, rank) VALUES ('integrity-check', 1)")
+
+
+def optimize(conn: Connection) -> None:
+    """Merge FTS5 segments (after a bulk load)."""
+    conn.exec_driver_sql("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+    if has_trigram(conn):
+        conn.exec_driver_sql("INSERT INTO search_tri(search_tri) VALUES ('optimize')")

@@ -1,0 +1,92 @@
+"""Text normalisation and search tokens, shared by the index writer, the query parser and snippets.
+
+Both sides of a look-up go through the same three steps, so what is indexed and what is asked
+for always agree:
+
+* `normalize`: NFC, then per character NFKC (full-width -> half-width, ① -> 1), lower case;
+  everything that is not a letter, digit or combining mark (punctuation, symbols, emoji,
+  control characters, spaces) becomes a single space;
+* `tokens`: jieba's search mode (every word plus the dictionary words inside it, so 机器人
+  also yields 机器) over the normalised text, with jieba's HMM off: new-word guessing depends on
+  the surrounding text, and a query must segment the way the article did;
+* `squash`: the normalised text with the spaces removed, the form in which a phrase must occur.
+
+Keyword markers (`§` + the squashed keyword) live only in the keywords field; `§` is punctuation,
+so no typed query can produce one except through `#keyword`.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from bot.segment import tokenizer
+
+MAX_TOKEN_CHARS = 64  # longer runs (URLs, base64, long Latin words) are cut, at index and query time
+KEYWORD_MARK = "§"
+
+
+class _CharTable(dict[int, str]):
+    """str.translate table, filled on first sight of each character."""
+
+    def __missing__(self, code: int) -> str:
+        out = []
+        for ch in unicodedata.normalize("NFKC", chr(code)).lower():
+            out.append(ch if unicodedata.category(ch)[0] in "LNM" else " ")
+        value = "".join(out)
+        self[code] = value
+        return value
+
+
+_TABLE = _CharTable()
+
+
+def fold_char(ch: str) -> str:
+    """One character's normalised form: '' or spaces for punctuation, else its folded letters."""
+    return _TABLE[ord(ch)].replace(" ", "")
+
+
+def fold(text: str) -> str:
+    """Per-character folding without NFC or space handling: what snippets search in."""
+    return text.translate(_TABLE).replace(" ", "")
+
+
+def normalize(text: str) -> str:
+    """Lower-cased, half-width letters and digits, runs of anything else as one space."""
+    if not text:
+        return ""
+    return " ".join(unicodedata.normalize("NFC", text).translate(_TABLE).split())
+
+
+def squash(text: str) -> str:
+    """The normalised text without spaces: how phrases are compared."""
+    return normalize(text).replace(" ", "")
+
+
+def tokens(text: str) -> list[str]:
+    """jieba search-mode tokens of the normalised text, in order, repeats kept."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    return [t[:MAX_TOKEN_CHARS] for t in tokenizer().cut_for_search(norm, HMM=False) if not t.isspace()]
+
+
+def keyword_key(word: str) -> str:
+    return squash(word)
+
+
+def keyword_token(word: str) -> str | None:
+    """The marker token for an article keyword (None if the keyword has no letters or digits)."""
+    key = keyword_key(word)
+    return (KEYWORD_MARK + key)[:MAX_TOKEN_CHARS] if key else None
+
+
+def keyword_words(raw: object) -> list[str]:
+    """The words of an article's `keywords` column: [{"word", "weight"}, ...] or plain strings."""
+    if not isinstance(raw, list):
+        return []
+    words = []
+    for item in raw:
+        word = item.get("word") if isinstance(item, dict) else item
+        if isinstance(word, str) and word.strip():
+            words.append(word.strip())
+    return words
