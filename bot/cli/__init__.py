@@ -6,6 +6,7 @@ document with `--json`. Errors come out as one `error:` line and a non-zero exit
 
 from bot.cli import (
     corpus,  # noqa: F401  (each module registers its commands on `main`)
+    search,  # noqa: F401
     summaries,  # noqa: F401
 )
 from bot.cli.common import main
