@@ -46,6 +46,7 @@ _EVENTS = re.compile("[" + re.escape("".join(OPENERS)) + _C + _E + "]")
 _END_RUN = re.compile(f"[{_E}]+[{_C}]*")
 _CLOSE_RUN = re.compile(f"[{_C}]*")
 _CLOSER_CHARS = "".join(CLOSERS)
+_PLAIN_CLOSERS = "".join(sorted(CLOSERS - {'"', "'"}))  # closers that can never open a quote
 
 
 def _closing_positions(text: str) -> dict[int, int]:
@@ -149,6 +150,16 @@ def split_paragraph(text: str, paragraph: int = 0) -> list[Sentence]:
             e -= 1
         if s == e:
             continue
+        if pieces and text[s] in _PLAIN_CLOSERS:  # `。 ”` with a space: the closer goes back
+            k = s
+            while k < e and text[k] in _PLAIN_CLOSERS + _SPACE:
+                k += 1
+            pieces[-1] = (pieces[-1][0], k)
+            while k < e and text[k] in _SPACE:
+                k += 1
+            s = k
+            if s == e:
+                continue
         if pieces and ((follows_quote and e - s <= _TAIL_CHARS) or not _has_words(text[s:e])):
             pieces[-1] = (pieces[-1][0], e)
         else:

@@ -309,18 +309,9 @@ def _reference(body: list[str], sentences: list[Sentence], options: Options) -> 
     bags = [[vocab.setdefault(w, len(vocab)) for w in words] for words in plain]
     graph = textrank.similarity_graph(bags, len(vocab), self_loops=True)
     order = [i for i in textrank.rank(textrank.pagerank(graph)) if len(units[i][1]) >= REFERENCE_MIN_UNIT]
-    # show each picked unit as the whole sentence that holds it
-    starts = np.cumsum([0] + [len(p) + 1 for p in body])
-    owner = []
-    for offset, _ in units:
-        para = int(np.searchsorted(starts, offset, side="right")) - 1
-        local = offset - starts[para]
-        owner.append(
-            next(
-                (k for k, s in enumerate(sentences) if s.paragraph == para and s.start <= local < s.end),
-                None,
-            )
-        )
+    # show each picked unit as the whole sentence that holds it (a unit's leading `”` belongs
+    # to the sentence before, so look at its first other character)
+    owner = _holders(body, sentences, [offset + len(u) - len(u.lstrip(CLOSER_CHARS)) for offset, u in units])
     by_rank = [owner[i] for i in order if owner[i] is not None]
     eligible = [k for k in by_rank if _eligible(sentences[k], REFERENCE_MIN_UNIT)]
     rest = [k for k in by_rank if k not in set(eligible)]
@@ -331,6 +322,22 @@ def _reference(body: list[str], sentences: list[Sentence], options: Options) -> 
         units=[u for _, u in units],
         ranking=order,
     )
+
+
+def _holders(body: list[str], sentences: list[Sentence], offsets: list[int]) -> list[int | None]:
+    """For offsets into "\n".join(body), the index of the sentence that covers each (or None)."""
+    starts = np.cumsum([0] + [len(p) + 1 for p in body])
+    by_paragraph: dict[int, list[int]] = {}
+    for k, s in enumerate(sentences):
+        by_paragraph.setdefault(s.paragraph, []).append(k)
+    out: list[int | None] = []
+    for offset in offsets:
+        para = int(np.searchsorted(starts, offset, side="right")) - 1
+        local = offset - starts[para]
+        out.append(
+            next((k for k in by_paragraph.get(para, []) if sentences[k].start <= local < sentences[k].end), None)
+        )
+    return out
 
 
 def _reference_keywords(plain: list[list[str]], filtered: list[list[str]], options: Options) -> list[dict]:
