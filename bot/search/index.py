@@ -8,7 +8,9 @@ included, and an article is segmented once per transaction however often it was 
 Deletes need no Python at all: `search_docs` rows go with their article by foreign-key cascade
 (and SQLite's triggers take the FTS5 rows with them), so a page removed by plain SQL is covered.
 
-Writes that bypass the ORM (bulk SQL updates of article text) must call `index_articles`.
+ORM bulk UPDATEs of articles or blocks are noted too (their rows are looked up before the
+update runs). Writes that bypass the ORM altogether (Core or raw SQL updates of article text)
+must call `index_articles` for the articles they changed.
 """
 
 from __future__ import annotations
@@ -141,10 +143,45 @@ def _after_flush(session: Session, _context: Any) -> None:
     pending.discard(None)  # type: ignore[arg-type]
 
 
-def _before_commit(session: Session) -> None:
-    if not session.info.get(PENDING):
+def _set_names(stmt: Any, params: Any) -> set[str]:
+    names = {getattr(k, "key", k) for k in (getattr(stmt, "_values", None) or {})}
+    if isinstance(params, list):
+        names |= {k for p in params if isinstance(p, dict) for k in p}
+    elif isinstance(params, dict):
+        names |= set(params)
+    return {str(n) for n in names}
+
+
+def _on_orm_execute(state: Any) -> None:
+    """ORM bulk UPDATEs (`session.execute(update(Article)...)`) skip the flush: note their rows."""
+    if not state.is_update:
         return
-    session.flush()  # changes made since the last flush (e.g. keywords) are noted too
+    stmt = state.statement
+    name = getattr(getattr(stmt, "table", None), "name", None)  # ORM statements carry an annotated copy
+    a, b = Article.__table__, Block.__table__
+    if name == a.name:
+        if not _set_names(stmt, state.parameters) & {*INDEXED_ATTRS, "title"}:
+            return
+        key = a.c.id
+    elif name == b.name:
+        key = b.c.article_id
+    else:
+        return
+    params = state.parameters
+    pending: set[int] = state.session.info.setdefault(PENDING, set())
+    conn = state.session.connection()
+    if isinstance(params, list) and params and all(isinstance(p, dict) and "id" in p for p in params):
+        ids = [p["id"] for p in params]  # bulk update by primary key
+        if name == b.name:
+            ids = list(conn.execute(select(b.c.article_id).where(b.c.id.in_(ids))).scalars())
+        pending.update(ids)
+        return
+    query = select(key) if stmt.whereclause is None else select(key).where(stmt.whereclause)
+    pending.update(conn.execute(query).scalars())
+
+
+def _before_commit(session: Session) -> None:
+    session.flush()  # commit would flush next; do it now so the last changes are noted too
     ids = session.info.pop(PENDING, set())
     if not ids:
         return
@@ -164,5 +201,6 @@ def track(factory: sessionmaker[Session]) -> None:
     if event.contains(factory, "after_flush", _after_flush):
         return
     event.listen(factory, "after_flush", _after_flush)
+    event.listen(factory, "do_orm_execute", _on_orm_execute)
     event.listen(factory, "before_commit", _before_commit)
     event.listen(factory, "after_rollback", _forget)

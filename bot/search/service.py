@@ -225,22 +225,17 @@ def search(
 RELATED_BODY_TERMS = 10
 
 
-def _related_terms(title: str, blocks: Sequence[tuple[str, str]], words: Sequence[str]) -> list[str]:
-    """Keyword markers and keyword tokens; without keywords, the title's and the body's most
-    frequent tokens of two characters or more."""
-    terms: list[str] = []
-    if words:
-        for word in words:
-            marker = keyword_token(word)
-            if marker:
-                terms.append(marker)
-            toks = tokens(word)
-            terms.extend(t for t in toks if len(t) > 1 or len(toks) == 1)
-        return terms
-    terms.extend(t for t in tokens(title) if len(t) > 1)
-    counts = Counter(t for _, body in blocks for t in tokens(body) if len(t) > 1)
-    terms.extend(t for t, _ in counts.most_common(RELATED_BODY_TERMS))
-    return terms
+def _related_terms(title: str, blocks: Sequence[tuple[str, str]], words: Sequence[str]) -> tuple[list[str], list[str]]:
+    """(keyword markers, other terms): the article's keywords first; then the tokens of its
+    keywords and title, or without keywords its title's and body's most frequent tokens (two
+    characters or more)."""
+    markers = [m for m in (keyword_token(w) for w in words) if m]
+    terms = [t for w in words for t in tokens(w) if len(t) > 1]
+    terms += [t for t in tokens(title) if len(t) > 1]
+    if not words:
+        counts = Counter(t for _, body in blocks for t in tokens(body) if len(t) > 1)
+        terms += [t for t, _ in counts.most_common(RELATED_BODY_TERMS)]
+    return markers, terms
 
 
 def related(
@@ -251,19 +246,25 @@ def related(
     snippet_chars: int = DEFAULT_SNIPPET_CHARS,
     rank_window: int = RANK_WINDOW,
 ) -> list[Hit]:
-    """Articles sharing keywords (or, for articles without keywords, title and frequent body
-    terms) with this one, best first by BM25. Raises LookupError for an unknown id."""
+    """Articles related to this one, best first: those sharing its keywords (BM25 over the shared
+    keywords, so two shared rare keywords beat one common one), then, to fill `n`, those sharing
+    terms of its keywords and title (or, for an article without keywords, of its title and most
+    frequent body words). Raises LookupError for an unknown id."""
     with _reading(store) as conn:
         found = load_articles(conn, [article_id])
         if not found:
             raise LookupError(f"no article with id {article_id}")
         article = found[0]
         words = keyword_words(article.keywords)
-        terms = _related_terms(article.title, article.blocks, words)
-        if not terms or n < 1:
-            return []
-        plan = any_of_plan(terms, exclude_ids=[article_id])
-        rows, _ = _ranked(conn, backend(conn), plan, 0, n, max(1, rank_window))
+        markers, terms = _related_terms(article.title, article.blocks, words)
+        be, window = backend(conn), max(1, rank_window)
+        rows: list[tuple[int, float, str | None]] = []
+        for group in (markers, terms):
+            if len(rows) >= n or not group:
+                continue
+            plan = any_of_plan(group, exclude_ids=[article_id, *(r[0] for r in rows)])
+            more, _ = _ranked(conn, be, plan, 0, n - len(rows), window)
+            rows += more
         mine = {keyword_key(w): w for w in words}
         hits = _hits(conn, rows, list(mine), snippet_chars)
     for hit in hits:

@@ -1,0 +1,171 @@
+"""The index follows the store: ingest, re-ingest, edits, keywords, deletes, rollbacks, migration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, text, update
+
+from bot.db import Store, make_engine, upgrade
+from bot.ingest import Ingestor
+from bot.models import Article, Block, Page
+from bot.search import search
+from bot.search import sqlite as sqlite_backend
+from bot.search.index import check, index_articles, rebuild
+
+ROBOT = "深圳大寰机器人研发制造中心项目签约落户武高新"
+
+
+def ingest(store: Store, *paths: Path, enrich=None):  # type: ignore[no-untyped-def]
+    report = Ingestor(store, 5_000_000, enrich).ingest(paths)
+    assert not report.errors
+    return report
+
+
+def snapshot(store: Store) -> list[tuple]:
+    if store.dialect == "sqlite":
+        sql = "SELECT article_id, title, lead, headings, body, byline, keywords, plain, doc_len FROM search_docs"
+    else:
+        sql = "SELECT article_id, plain, doc_len, terms::text, tf::text FROM search_docs"
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.exec_driver_sql(sql + " ORDER BY article_id")]
+
+
+def assert_in_step(store: Store) -> None:
+    """Every article has exactly the index rows a rebuild from scratch would give it."""
+    with store.engine.connect() as conn:
+        check(conn)  # FTS5 integrity against search_docs (SQLite)
+        articles = list(conn.execute(select(Article.id).order_by(Article.id)).scalars())
+        if store.dialect == "sqlite":
+            fts_rows = conn.exec_driver_sql("SELECT count(*) FROM search_fts_docsize").scalar()
+            assert fts_rows == len(articles)
+    current = snapshot(store)
+    assert [r[0] for r in current] == articles
+    with store.engine.begin() as conn:
+        rebuild(conn)
+    assert snapshot(store) == current
+
+
+def titles(store: Store, query: str) -> list[str]:
+    return [h.title for h in search(store, query, page_size=50).hits]
+
+
+def test_index_follows_ingest_edits_and_deletes(store: Store, seeds_copy: Path):
+    ingest(store, seeds_copy)
+    assert_in_step(store)
+    before = snapshot(store)
+    ingest(store, seeds_copy)  # unchanged: nothing rewritten
+    assert snapshot(store) == before
+
+    page = seeds_copy / "004_3499c55719d4de13.txt"
+    body = page.read_text(encoding="utf-8").replace("新项目投资约5亿元", "新项目投资约6亿元")
+    cut = body.index("## 以实干论英雄")
+    page.write_text(
+        body[:cut] + "## 新增一篇稿件\n\n本报讯 (记者 王五) 今天新增一篇稿件，讲述氢能重卡。\n", encoding="utf-8"
+    )
+    report = ingest(store, seeds_copy)
+    assert (report.total("new"), report.total("updated"), report.total("removed")) == (1, 1, 1)
+    assert titles(store, '"投资约6亿元"') == [ROBOT]
+    assert titles(store, '"投资约5亿元"') == []
+    assert titles(store, "以实干论英雄") == []
+    assert titles(store, "氢能重卡") == ["新增一篇稿件"]
+    assert_in_step(store)
+
+    with store.session.begin() as s:  # ORM delete of a page: its articles go by cascade
+        s.delete(s.scalars(select(Page).where(Page.source.like("%004_%"))).one())
+    assert titles(store, "氢能重卡") == [] and titles(store, "机器人") != [] and ROBOT not in titles(store, "机器人")
+    assert_in_step(store)
+
+    with store.engine.begin() as conn:  # plain SQL delete: the foreign keys and triggers follow
+        conn.execute(text("DELETE FROM pages WHERE source LIKE '%002_%'"))
+    assert titles(store, "清洁生产") == []
+    assert_in_step(store)
+
+
+def test_keywords_set_by_the_enricher_after_the_first_flush_are_indexed(store: Store, seeds_copy: Path):
+    def enrich(session, article) -> None:  # type: ignore[no-untyped-def]
+        assert article.id is not None  # called after the flush that inserted the article
+        article.keywords = [{"word": "测试关键词", "weight": 1.0}] if "机器人" in article.title else []
+
+    ingest(store, seeds_copy, enrich=enrich)
+    assert titles(store, "#测试关键词") == [ROBOT]
+    assert_in_step(store)
+
+
+def test_orm_edits_bulk_updates_and_rollbacks(store: Store, seeds_copy: Path):
+    ingest(store, seeds_copy)
+    with store.session.begin() as s:  # a block edited on its own
+        block = s.scalars(select(Block).join(Article).where(Article.title == ROBOT).order_by(Block.position)).first()
+        block.text = block.text + "另有量子通信试点。"
+    assert titles(store, "量子通信") == [ROBOT]
+
+    with store.session() as s:  # flushed, then rolled back: the index keeps the old text
+        article = s.scalars(select(Article).where(Article.title == ROBOT)).one()
+        article.title = "改过又撤回的标题"
+        s.flush()
+        s.rollback()
+    assert titles(store, "撤回") == [] and titles(store, "大寰") == [ROBOT]
+    assert_in_step(store)
+
+    with store.session.begin() as s:  # ORM bulk UPDATE (no objects loaded)
+        s.execute(update(Article).where(Article.title == ROBOT).values(title="大寰机器人华东中心签约"))
+        s.execute(update(Block).where(Block.text.contains("量子通信")).values(text="改写后的段落提到星链。"))
+    assert titles(store, "华东中心") == ["大寰机器人华东中心签约"]
+    assert titles(store, "星链") == ["大寰机器人华东中心签约"] and titles(store, "量子通信") == []
+    with store.session.begin() as s:  # bulk UPDATE by primary key
+        robot_id = s.scalar(select(Article.id).where(Article.title == "大寰机器人华东中心签约"))
+        s.execute(update(Article), [{"id": robot_id, "keywords": ["批量关键词"]}])
+    assert titles(store, "#批量关键词") == ["大寰机器人华东中心签约"]
+    with store.session.begin() as s:  # ORM bulk DELETE: the cascade does it
+        s.execute(delete(Article).where(Article.id == robot_id))
+    assert titles(store, "华东中心") == []
+    assert_in_step(store)
+
+
+def test_core_writes_need_index_articles(store: Store, seeds_copy: Path):
+    ingest(store, seeds_copy)
+    with store.engine.begin() as conn:
+        conn.execute(Article.__table__.update().where(Article.__table__.c.title == ROBOT).values(title="核心层改名"))
+    assert titles(store, "核心层改名") == []  # Core bypasses the ORM: documented
+    with store.engine.begin() as conn:
+        robot_id = conn.execute(select(Article.id).where(Article.title == "核心层改名")).scalar_one()
+        assert index_articles(conn, [robot_id, 999_999]) == 1
+    assert titles(store, "核心层改名") == ["核心层改名"]
+    assert_in_step(store)
+
+
+def test_migration_indexes_existing_articles(db_url: str, seeds_copy: Path):
+    engine = make_engine(db_url)
+    try:
+        upgrade(engine, "0001")
+        old = Store(engine)  # before 0002 the hooks find no index tables and stay out of the way
+        ingest(old, seeds_copy)
+        upgrade(engine)
+        store = Store(engine)
+        assert titles(store, "机器人")[0] == ROBOT
+        assert_in_step(store)
+        upgrade_down = __import__("alembic.command", fromlist=["downgrade"]).downgrade
+        from bot.db import alembic_config
+
+        upgrade_down(alembic_config(engine), "0001")
+        upgrade(engine)
+        assert titles(store, "清洁生产") == ["武高新点“绿”成金 激发清洁生产新动能"]
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_without_trigram_gives_the_same_answers(sqlite_store: Store, seeds_copy: Path, monkeypatch):
+    ingest(sqlite_store, seeds_copy)
+    queries = ["清洁生产", '"创新发展"', "史莲寅", "机器人 -创新发展", '"武高新点绿成金"', "高质量 发展 -机器人产业"]
+    with_trigram = {q: [(h.id, h.score) for h in search(sqlite_store, q, page_size=50).hits] for q in queries}
+    monkeypatch.setattr(sqlite_backend, "TRIGRAM_MIN", 10**6)
+    for q in queries:
+        assert [(h.id, h.score) for h in search(sqlite_store, q, page_size=50).hits] == with_trigram[q], q
+
+
+@pytest.mark.parametrize("kind", ["caption"])
+def test_captions_are_indexed(store: Store, seeds_copy: Path, kind: str):
+    ingest(store, seeds_copy)
+    hits = search(store, "陆新 徐芊卉").hits
+    assert [h.kind for h in hits] == [kind] and hits[0].title == ""
