@@ -101,3 +101,24 @@ def refresh_stale(store: Store, settings: Settings | SummarySettings) -> int:
     if ids:
         log.info("recomputed summaries of %d article(s) for version %s", len(ids), version)
     return len(ids)
+
+
+def summary_for(settings: Settings | SummarySettings, cache_size: int = 4096) -> Callable[[Article, int], list[str]]:
+    """`(article, n) -> n summary sentences` for digests and per-chat lengths.
+
+    The stored summary has the configured length; a digest may want fewer sentences (or a chat
+    more), and the best two are not always two of the stored three in order, so this ranks
+    again — once per article, version and length, then from a small cache."""
+    options = {n: options_for(settings, sentences=n, chars=0) for n in range(1, 6)}
+    cache: dict[tuple[int, str, int], list[str]] = {}
+
+    def for_article(article: Article, n: int) -> list[str]:
+        n = max(1, min(n, 5))
+        key = (article.id, article.content_hash, n)
+        if key not in cache:
+            if len(cache) >= cache_size:
+                cache.pop(next(iter(cache)))
+            cache[key] = summarize_article(article, options[n]).sentences
+        return list(cache[key])
+
+    return for_article
