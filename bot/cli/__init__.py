@@ -4,10 +4,12 @@ Every command takes `--config` and `--db`, prints readable text by default and a
 document with `--json`. Errors come out as one `error:` line and a non-zero exit status.
 """
 
-from bot.cli import (
-    corpus,  # noqa: F401  (each module registers its commands on `main`)
-    search,  # noqa: F401
-    summaries,  # noqa: F401
+from bot.cli import (  # noqa: F401  (each module registers its commands on `main`)
+    bot,
+    corpus,
+    digest,
+    search,
+    summaries,
 )
 from bot.cli.common import main
 
