@@ -1,0 +1,319 @@
+"""The delivery ledger: one row per (chat, edition, key), written before anything is sent.
+
+Exactly-once rests on three rules:
+
+* planning inserts rows with ON CONFLICT DO NOTHING, so two instances, a restart or a
+  catch-up can never create a second row for the same chat and day;
+* a sender claims rows with a short lease (renewed while it works), so two instances never
+  work on the same row, and a dead instance's rows come back when its lease runs out;
+* a row is marked `sending` (committed) before each message goes out and `pending`/`sent`
+  after. A row found `sending` with an expired lease was in flight when its sender died: the
+  message may or may not have reached Telegram. Sending it again could duplicate it, so by
+  default it becomes `uncertain` (counted in /stats) instead; `delivery.resend_uncertain`
+  flips that choice to at-least-once.
+
+Writes go through `LedgerWriter`, one thread that commits whatever is queued in a single
+transaction (group commit), so durability per message costs little at 500+ messages/s.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from bot.chats import migrate_chat
+from bot.db import Store
+from bot.models import Chat, Counter, Delivery, utcnow
+
+PENDING, SENDING, SENT, SKIPPED, FAILED, UNCERTAIN = "pending", "sending", "sent", "skipped", "failed", "uncertain"
+ALERT = "alert"
+
+
+@dataclass
+class Job:
+    """A claimed ledger row, detached from its session."""
+
+    id: int
+    chat_pk: int
+    chat_id: int  # Telegram id
+    chat_type: str
+    edition: str
+    key: str
+    messages: list[dict]
+    message_ids: list[int]
+    attempts: int
+    cursor: int | None
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat_type in ("group", "supergroup")
+
+
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    return (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Delivery)
+
+
+def plan(session: Session, edition: str, key: str, rows: list[tuple[int, dict | None]]) -> int:
+    """Insert ledger rows (chat pk, payload); a None payload is a `skipped` row. Returns new rows."""
+    if not rows:
+        return 0
+    now = utcnow()
+    values = [
+        {
+            "chat_id": chat_pk,
+            "edition": edition,
+            "key": key,
+            "status": PENDING if payload else SKIPPED,
+            "payload": payload,
+            "message_ids": [],
+            "attempts": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for chat_pk, payload in rows
+    ]
+    inserted = 0
+    for start in range(0, len(values), 500):
+        stmt = (
+            _insert(session)
+            .values(values[start : start + 500])
+            .on_conflict_do_nothing(index_elements=["chat_id", "edition", "key"])
+            .returning(Delivery.id)
+        )
+        inserted += len(session.execute(stmt).all())
+    return inserted
+
+
+def existing_chats(session: Session, edition: str, key: str) -> set[int]:
+    return set(session.scalars(select(Delivery.chat_id).where(Delivery.edition == edition, Delivery.key == key)))
+
+
+def expire_in_flight(session: Session, now: datetime, resend: bool) -> int:
+    """Rows left `sending` by a dead sender: uncertain (default) or back to pending."""
+    stmt = (
+        update(Delivery)
+        .where(Delivery.status == SENDING, Delivery.claimed_until < now)
+        .values(status=PENDING if resend else UNCERTAIN, claimed_by=None, claimed_until=None, updated_at=now)
+        .returning(Delivery.id)
+    )
+    n = len(session.execute(stmt).all())
+    if n:
+        bump(session, "delivery.uncertain_resent" if resend else "delivery.uncertain", n)
+    return n
+
+
+def claim(
+    session: Session, owner: str, limit: int, lease: timedelta, now: datetime, edition: str | None = None
+) -> list[Job]:
+    """Atomically take up to `limit` due pending rows for `owner` (with a lease)."""
+    due = and_(
+        Delivery.status == PENDING,
+        or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
+        or_(Delivery.claimed_until.is_(None), Delivery.claimed_until < now),
+    )
+    pick = select(Delivery.id).where(due).order_by(Delivery.id).limit(limit)
+    if edition is not None:
+        pick = pick.where(Delivery.edition == edition)
+    if session.get_bind().dialect.name == "postgresql":
+        pick = pick.with_for_update(skip_locked=True)
+    stmt = (
+        update(Delivery)
+        .where(Delivery.id.in_(pick.scalar_subquery()), due)
+        .values(claimed_by=owner, claimed_until=now + lease)
+        .returning(Delivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    ids = [r[0] for r in session.execute(stmt).all()]
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Delivery, Chat).join(Chat, Chat.id == Delivery.chat_id).where(Delivery.id.in_(ids)).order_by(Delivery.id)
+    ).all()
+    return [
+        Job(
+            d.id,
+            c.id,
+            c.telegram_id,
+            c.type,
+            d.edition,
+            d.key,
+            list((d.payload or {}).get("messages", [])),
+            list(d.message_ids or []),
+            d.attempts,
+            (d.payload or {}).get("cursor"),
+        )
+        for d, c in rows
+    ]
+
+
+def renew(session: Session, owner: str, lease: timedelta, now: datetime) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.claimed_by == owner, Delivery.status.in_([PENDING, SENDING]))
+        .values(claimed_until=now + lease)
+    )
+
+
+def release(session: Session, owner: str) -> None:
+    """Give back claimed rows that were not started (clean shutdown)."""
+    session.execute(
+        update(Delivery)
+        .where(Delivery.claimed_by == owner, Delivery.status == PENDING)
+        .values(claimed_by=None, claimed_until=None)
+    )
+
+
+def mark_sending(session: Session, job_id: int) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == job_id)
+        .values(status=SENDING, attempts=Delivery.attempts + 1, updated_at=utcnow())
+    )
+
+
+def record_part(session: Session, job: Job, message_ids: list[int]) -> bool:
+    """Messages went out: keep their ids; the row is `sent` once every part is out.
+
+    Pure with respect to `job` (the writer may re-run an op after a failed batch)."""
+    done = len(message_ids) >= len(job.messages)
+    now = utcnow()
+    extra: dict[str, Any] = {"claimed_by": None, "claimed_until": None} if done else {}
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == job.id)
+        .values(
+            message_ids=list(message_ids), status=SENT if done else PENDING, updated_at=now, last_error=None, **extra
+        )
+    )
+    bump(session, "delivery.messages_sent")
+    if done:
+        bump(session, "delivery.alerts_sent" if job.edition == ALERT else "delivery.digests_sent")
+        if job.cursor is not None:
+            session.execute(
+                update(Chat)
+                .where(Chat.id == job.chat_pk, or_(Chat.digest_cursor.is_(None), Chat.digest_cursor < job.cursor))
+                .values(digest_cursor=job.cursor)
+            )
+    return done
+
+
+def back_to_pending(session: Session, job_id: int, not_before: datetime | None, error: str | None) -> None:
+    """The message did not go out (429, retryable error): the row waits, lease kept or dropped."""
+    values: dict[str, Any] = {"status": PENDING, "not_before": not_before, "last_error": error, "updated_at": utcnow()}
+    if not_before is not None:
+        values |= {"claimed_by": None, "claimed_until": None}
+    session.execute(update(Delivery).where(Delivery.id == job_id).values(**values))
+
+
+def fail(session: Session, job: Job, reason: str, unsubscribe: bool = False) -> None:
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id == job.id)
+        .values(status=FAILED, last_error=reason[:500], claimed_by=None, claimed_until=None, updated_at=utcnow())
+    )
+    if unsubscribe:
+        session.execute(
+            update(Chat)
+            .where(Chat.id == job.chat_pk)
+            .values(subscribed=False, unsubscribed_reason="blocked", updated_at=utcnow())
+        )
+
+
+def migrate(session: Session, old_id: int, new_id: int) -> None:
+    migrate_chat(session, old_id, new_id)
+    bump(session, "delivery.migrated")
+
+
+def bump(session: Session, name: str, n: float = 1) -> None:
+    """Add to a named counter (upsert)."""
+    stmt = (postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert)(Counter)
+    stmt = stmt.values(name=name, value=n)
+    session.execute(stmt.on_conflict_do_update(index_elements=["name"], set_={"value": Counter.value + n}))
+
+
+def counters(session: Session, prefix: str = "") -> dict[str, float]:
+    rows = session.execute(select(Counter.name, Counter.value).where(Counter.name.startswith(prefix)))
+    return {name: value for name, value in rows}
+
+
+def status_counts(session: Session) -> dict[str, int]:
+    from sqlalchemy import func
+
+    rows = session.execute(select(Delivery.status, func.count(Delivery.id)).group_by(Delivery.status))
+    return {status: int(n) for status, n in rows}
+
+
+class LedgerWriter:
+    """One writer thread with group commit: `await writer.run(fn, *args)` runs fn(session, …)."""
+
+    def __init__(self, store: Store):
+        self.store = store
+        self._queue: queue.Queue[tuple[Callable[..., Any], tuple, asyncio.Future, asyncio.AbstractEventLoop] | None] = (
+            queue.Queue()
+        )
+        self._thread = threading.Thread(target=self._loop, name="ledger-writer", daemon=True)
+        self._thread.start()
+
+    async def run(self, fn: Callable[..., Any], *args: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future = loop.create_future()
+        self._queue.put((fn, args, future, loop))
+        return await future
+
+    def _loop(self) -> None:
+        while True:
+            item = self._queue.get()
+            if item is None:
+                return
+            batch = [item]
+            while len(batch) < 256:
+                try:
+                    nxt = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if nxt is None:
+                    self._queue.put(None)
+                    break
+                batch.append(nxt)
+            self._commit(batch)
+
+    def _commit(self, batch: list) -> None:  # type: ignore[type-arg]
+        """Run the batch in one transaction; if it fails, run each op alone so one bad op
+        cannot sink the others."""
+        try:
+            with self.store.session.begin() as session:
+                results: list[tuple[Any, BaseException | None]] = [
+                    (fn(session, *args), None) for fn, args, _, _ in batch
+                ]
+        except Exception:
+            results = []
+            for fn, args, _, _ in batch:
+                try:
+                    with self.store.session.begin() as session:
+                        results.append((fn(session, *args), None))
+                except Exception as exc:
+                    results.append((None, exc))
+        for (_, _, future, loop), (value, error) in zip(batch, results, strict=True):
+            loop.call_soon_threadsafe(_settle, future, value, error)
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join(timeout=30)
+
+
+def _settle(future: asyncio.Future, value: Any, error: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if error is not None:
+        future.set_exception(error)
+    else:
+        future.set_result(value)

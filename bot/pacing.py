@@ -1,0 +1,68 @@
+"""Telegram's sending limits as an asyncio pacer: overall, per chat, and per group.
+
+Each limit is a reservation schedule (a GCRA-style "next free slot"): a sender reserves the
+earliest slot that satisfies every limit for its chat, then sleeps until it. Reserving instead
+of polling keeps the achieved rate at the configured one, and a 429 for one chat only moves
+that chat's next slot (`hold`), so one flood wait never stalls everyone else.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import deque
+from dataclasses import dataclass
+
+
+@dataclass
+class Limits:
+    global_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    group_per_minute: float = 20.0
+
+    @classmethod
+    def unlimited(cls) -> Limits:
+        return cls(float("inf"), float("inf"), float("inf"))
+
+
+class Pacer:
+    def __init__(self, limits: Limits, clock=time.monotonic):  # type: ignore[no-untyped-def]
+        self.limits = limits
+        self.clock = clock
+        self._global_next = 0.0
+        self._chat_next: dict[int, float] = {}
+        self._group_slots: dict[int, deque[float]] = {}
+
+    @staticmethod
+    def _interval(rate: float) -> float:
+        return 0.0 if rate == float("inf") else 1.0 / rate
+
+    def reserve(self, chat_id: int, is_group: bool) -> float:
+        """Reserve a send slot for this chat; returns the (monotonic) time it may go."""
+        now = self.clock()
+        slot = max(now, self._chat_next.get(chat_id, 0.0))
+        if is_group and self.limits.group_per_minute != float("inf"):
+            window = self._group_slots.setdefault(chat_id, deque())
+            while window and window[0] <= now - 60.0:
+                window.popleft()
+            if len(window) >= self.limits.group_per_minute:
+                slot = max(slot, window[-int(self.limits.group_per_minute)] + 60.0)
+        slot = max(slot, self._global_next)
+        self._global_next = slot + self._interval(self.limits.global_per_second)
+        self._chat_next[chat_id] = slot + self._interval(self.limits.per_chat_per_second)
+        if is_group and self.limits.group_per_minute != float("inf"):
+            self._group_slots[chat_id].append(slot)
+        return slot
+
+    async def wait(self, chat_id: int, is_group: bool) -> None:
+        delay = self.reserve(chat_id, is_group) - self.clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def hold(self, chat_id: int, seconds: float) -> None:
+        """Telegram asked this chat to wait (429 retry_after): no slot for it before then."""
+        self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), self.clock() + seconds)
+
+    def forget(self, chat_id: int) -> None:
+        self._chat_next.pop(chat_id, None)
+        self._group_slots.pop(chat_id, None)
