@@ -68,6 +68,7 @@ class NewsParams:
     redundancy: float = 0.5  # MMR: score - redundancy * max similarity to a picked sentence
     min_chars: int = 8
     keyword_window: int = 3
+    title_weight: float = 3.0  # keyword teleport weight of a headline word is 1 + this
     keyword_specificity: float = 1.5  # keyword score = PageRank x (-log p(word) in jieba's dictionary)^this
     specificity_cap: float = 13.0  # ... -log p capped: words jieba has never seen are not all gems
 
@@ -106,7 +107,7 @@ def summarize(paragraphs: list[str], options: Options, title: str | None = None)
         return _reference(body, sentences, options)
     if options.mode != "news":
         raise ValueError(f"unknown summary mode {options.mode!r}: use one of {', '.join(MODES)}")
-    return _news(sentences, options)
+    return _news(sentences, options, title)
 
 
 # -- shared ------------------------------------------------------------------------------
@@ -120,12 +121,16 @@ def _keyword_shape(word: str, tag: str, min_length: int) -> bool:
     return bool(_HAS_CJK.search(word)) or bool(_LATIN_WORD.match(word))
 
 
-def _eligible(sentence: Sentence, min_chars: int) -> bool:
-    return sentence.complete and sentence.balanced and len(sentence.text) >= min_chars
+def _presentable(order: list[int], sentences: list[Sentence], min_chars: int) -> list[int]:
+    """`order` without fragments: lead-ins ending in `:`, cut-off text, unbalanced quotes,
+    one-liners. Only when nothing else is left does a fragment get shown (better than nothing)."""
+    good = [i for i in order if sentences[i].complete and sentences[i].balanced and len(sentences[i].text) >= min_chars]
+    return good or order
 
 
 def _take(order: list[int], sentences: list[Sentence], options: Options) -> list[int]:
-    """Sentence indices to show, from best-first `order`: N sentences or until `chars` is reached."""
+    """Sentence indices to show, in article order, from best-first `order`: N sentences, or with
+    a character budget, sentences until it is reached (at least one)."""
     picked: list[int] = []
     total = 0
     for i in order:
@@ -149,7 +154,7 @@ def _scaled(words: list[str], scores: np.ndarray, order: list[int], limit: int) 
 # -- news mode ---------------------------------------------------------------------------
 
 
-def _news(sentences: list[Sentence], options: Options) -> Summary:
+def _news(sentences: list[Sentence], options: Options, title: str | None) -> Summary:
     params = options.news
     stop = options.stopwords
     vocab: dict[str, int] = {}
@@ -171,12 +176,10 @@ def _news(sentences: list[Sentence], options: Options) -> Summary:
     else:
         short_chars, long_chars = params.short_chars, params.long_chars
     order = _rank_news(sentences, bags, len(vocab), params, short_chars, long_chars)
-    eligible = [i for i in order if _eligible(sentences[i], params.min_chars)]
-    rest = [i for i in order if i not in set(eligible)]
-    shown = _take(eligible + rest, sentences, options)
+    shown = _take(_presentable(order, sentences, params.min_chars), sentences, options)
     return Summary(
         sentences=[texts[i] for i in shown],
-        keywords=_news_keywords(runs, options),
+        keywords=_news_keywords(runs, options, title),
         units=texts,
         ranking=order,
     )
@@ -242,7 +245,7 @@ def _mmr(scores: np.ndarray, shared, redundancy: float, picks: int = 20) -> list
     return picked + rest
 
 
-def _news_keywords(runs: list[list[tuple[str, str]]], options: Options) -> list[dict]:
+def _news_keywords(runs: list[list[tuple[str, str]]], options: Options, title: str | None) -> list[dict]:
     vertices: dict[str, int] = {}
     sequences = []
     for run in runs:
@@ -258,7 +261,12 @@ def _news_keywords(runs: list[list[tuple[str, str]]], options: Options) -> list[
     graph = textrank.cooccurrence_graph(sequences, len(vertices), options.news.keyword_window, binary=False)
     words = list(vertices)
     spec = np.minimum(specificity(words), options.news.specificity_cap)
-    scores = textrank.pagerank(graph, options.news.damping) * np.power(spec, options.news.keyword_specificity)
+    # the headline names the topic: its words get a larger share of the teleport
+    prior = np.ones(len(words))
+    for word, _ in tagged_words(title or ""):
+        if word in vertices:
+            prior[vertices[word]] += options.news.title_weight
+    scores = textrank.pagerank(graph, options.news.damping, prior) * np.power(spec, options.news.keyword_specificity)
     return _scaled(words, scores, textrank.rank(scores), options.keywords)
 
 
@@ -313,9 +321,7 @@ def _reference(body: list[str], sentences: list[Sentence], options: Options) -> 
     # to the sentence before, so look at its first other character)
     owner = _holders(body, sentences, [offset + len(u) - len(u.lstrip(CLOSER_CHARS)) for offset, u in units])
     by_rank = [owner[i] for i in order if owner[i] is not None]
-    eligible = [k for k in by_rank if _eligible(sentences[k], REFERENCE_MIN_UNIT)]
-    rest = [k for k in by_rank if k not in set(eligible)]
-    shown = _take(eligible + rest, sentences, options)
+    shown = _take(_presentable(by_rank, sentences, REFERENCE_MIN_UNIT), sentences, options)
     return Summary(
         sentences=[sentences[k].text for k in shown],
         keywords=_reference_keywords(plain, filtered, options),

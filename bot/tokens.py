@@ -42,8 +42,10 @@ _ORG_END = (
 )
 # characters that start or end a grammatical glue word, not a content word: an unknown word
 # the HMM built with one of them at its edge (这是, 要学得, 和校) is no name or term
-_GLUE_START = frozenset("的了着过是在和与及或这那哪要能会没不也都就还又被把将对从向为以其之所而但并且该每各我你他她它们")
-_GLUE_END = frozenset("的了着过是在和与及或这那要能会没不也都就还又被把将对从向为以其之所而但并得地")
+_GLUE_START = frozenset(
+    "的了着过是在和与及或这那哪要能会没不也都就还又被把将对从向为以其之所而但并且该每各我你他她它们"
+)
+_GLUE_END = frozenset("的了着过是在和与及或这那要能会没不也都就还又被把将对从向为以其之所而但并得地率称说")
 # frequent Chinese surnames: an unknown 2-3 character word starting with one is most often a name
 _SURNAMES = frozenset(
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"

@@ -65,8 +65,7 @@ def _summarize_id(ctx: Context, article_id: int, options: Options, as_json: bool
     result = summarize_article(article, options)
     if as_json:
         emit_json(
-            {"id": article.id, "kind": article.kind, "title": article.title, "mode": options.mode}
-            | _piece_dict(result)
+            {"id": article.id, "kind": article.kind, "title": article.title, "mode": options.mode} | _piece_dict(result)
         )
     else:
         click.echo(_render(article.title or f"#{article.id}", result))
