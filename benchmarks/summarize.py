@@ -15,7 +15,9 @@ than wall time, which is shown too). textrank4zh runs TextRank4Sentence + TextRa
 runs on an evenly spaced sample of the corpus (--reference N; 0 = all) and the ratio compares
 both on exactly those articles, interleaved in chunks so load changes hit both alike. Peak
 memory is measured in a separate pass with tracemalloc (it slows Python down), after jieba is
-loaded. The sweep times one long article of 50 ... 800 sentences: segmentation alone (cut +
+loaded. The tokenization section times segmentation alone (jieba.cut, our fused cut, cut + tag
+lookup, jieba.posseg) and checks what the fast tags change: news summaries and keywords computed
+with jieba.posseg's words and tags instead. The sweep times one long article of 50 ... 800 sentences: segmentation alone (cut +
 tags of every sentence) against the whole news summary (segmentation included).
 
 Needs the test extra for the reference: pip install -e '.[test]' (textrank4zh, networkx<3).
@@ -173,6 +175,44 @@ def throughput(texts: list[str], sample: int, chunk: int) -> None:
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
 
 
+def tokenization(texts: list[str]) -> None:
+    """Segmentation alone, and what the fast tags change against jieba.posseg's."""
+    import jieba.posseg
+
+    import bot.summarizer as summarizer
+    from bot.segment import tokenizer
+    from bot.tokens import cut
+
+    dt = tokenizer()
+    ways = {
+        "jieba.cut (HMM)": lambda t: list(dt.cut(t)),
+        "bot.tokens.cut": cut,
+        "cut + tag lookup (news)": tagged_words,
+        "jieba.posseg (HMM)": lambda t: list(jieba.posseg.dt.cut(t)),
+    }
+    print(f"\ntokenization of {len(texts)} articles (CPU ms per article):")
+    for name, fn in ways.items():
+        cpu, _ = timed(fn, texts)
+        print(f"  {name:<26} {1000 * cpu / len(texts):8.2f}")
+    # news mode with jieba.posseg's words and tags instead of the fast path
+    options = Options(stopwords=load_stopwords())
+    fast = [summarize_text(t, options) for t in texts]
+    original = summarizer.tagged_words
+    summarizer.tagged_words = lambda t: [
+        (w, f) for w, f in ((p.word, p.flag) for p in jieba.posseg.dt.cut(t)) if w.strip()
+    ]
+    try:
+        slow = [summarize_text(t, options) for t in texts]
+    finally:
+        summarizer.tagged_words = original
+    same = sum(a.sentences == b.sentences for a, b in zip(fast, slow, strict=True))
+    overlap = statistics.mean(
+        len({k["word"] for k in a.keywords} & {k["word"] for k in b.keywords}) / max(len(b.keywords), 1)
+        for a, b in zip(fast, slow, strict=True)
+    )
+    print(f"  news summaries identical with posseg tags: {same}/{len(texts)}; keyword overlap@10: {overlap:.0%}")
+
+
 def long_article(sentences: int) -> str:
     paragraphs = seed_paragraphs()
     random.Random(sentences).shuffle(paragraphs)
@@ -234,6 +274,9 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=3900, help="characters per built article (default 3900)")
     parser.add_argument("--reference", type=int, default=200, help="textrank4zh sample size (0 = all)")
     parser.add_argument("--chunk", type=int, default=10, help="interleaving chunk size")
+    parser.add_argument(
+        "--tokenization", type=int, default=100, help="articles for the tokenizer comparison (0 = skip)"
+    )
     parser.add_argument("--sweep", default="50,100,200,400,800", help="sentence counts ('' = no sweep)")
     parser.add_argument("--sweep-reference", type=int, default=200, help="run textrank4zh in the sweep up to N")
     parser.add_argument("--repeat", type=int, default=3, help="sweep repetitions (best is kept)")
@@ -242,6 +285,8 @@ def main() -> None:
     tag_table()  # load jieba and its tag table before any timing
     texts = corpus_from(args.source, args.articles) if args.source else shuffled_corpus(args.articles, args.chars)
     throughput(texts, args.reference, args.chunk)
+    if args.tokenization:
+        tokenization(texts[: args.tokenization])
     if args.sweep:
         sweep([int(n) for n in args.sweep.split(",")], args.sweep_reference, args.repeat)
 

@@ -4,17 +4,20 @@ Two modes share the graph code (bot.textrank):
 
 * `news` (default): our sentences (bot.sentences), fast tagging (bot.tokens), a sentence graph
   without self-loops ranked by PageRank personalised towards the top of the article (news puts
-  the point first), scores scaled by a length factor (one-line fragments and run-on lists make
-  poor summaries), then picked greedily with a redundancy penalty (MMR) so three sentences say
-  three things. Keywords: PageRank on a co-occurrence window of nouns, names, places and
-  noun-like verbs.
+  the point first: the prior falls with the paragraph and with the sentence in it), scores
+  scaled by a length factor (one-liners say little; a sentence far past a character budget
+  wastes it) and down for openings that lean on the sentence before (他说, 此外) or clause-ends
+  (；), then picked greedily with a redundancy penalty (MMR) so three sentences say three
+  things. Keywords: PageRank on a co-occurrence window of nouns, names, places and noun-like
+  verbs, steered to the headline's words, weighted by how specific a word is.
 * `textrank4zh`: the reference algorithm, reproduced: its sentence units (split at every end
   mark and newline, marks dropped), jieba.posseg words, its stop-word/POS filters, similarity
   with self-loops, uniform PageRank, its `sentence_min_len=6` pick filter, and its keyword
   graph (POS-filtered vertices, window-2 edges over stop-filtered words). Only what users see
   differs: each picked unit is shown as the whole sentence that holds it.
 
-Both show the picked sentences in article order, whole, never the dateline.
+Both show the picked sentences in article order, whole, never the dateline, and skip
+fragments (lead-ins ending in `:`, unbalanced quotes) unless nothing else is left.
 """
 
 from __future__ import annotations
