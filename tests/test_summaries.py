@@ -299,6 +299,7 @@ def test_summarize_jsonl_batch_reports_bad_lines(tmp_path: Path):
         json.dumps({"text": "没有编号。"}, ensure_ascii=False),
         json.dumps({"id": 3, "text": 5}),
         "",
+        json.dumps({"id": 4, "text": "今天开会。", "title": 7}),
     ]
     src = tmp_path / "in.jsonl"
     src.write_text("\n".join(lines), encoding="utf-8")
@@ -310,6 +311,7 @@ def test_summarize_jsonl_batch_reports_bad_lines(tmp_path: Path):
     assert not out[0]["summary"][0].startswith("本报讯")
     assert f"{src}:2: not valid JSON" in result.stderr
     assert f'{src}:4: missing "id"' in result.stderr and f'{src}:5: "text" must be a string' in result.stderr
+    assert f'{src}:7: "title" must be a string' in result.stderr
     good = tmp_path / "good.jsonl"
     good.write_text(lines[2] + "\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["summarize", "--jsonl", str(good)])

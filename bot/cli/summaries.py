@@ -89,12 +89,14 @@ def _batch(stream: TextIO, name: str, options: Options) -> int:
                 problem = 'missing "id"'
             elif not isinstance(record.get("text"), str):
                 problem = '"text" must be a string'
+            elif not isinstance(record.get("title", ""), str | None):
+                problem = '"title" must be a string'
         if problem is not None:
             click.echo(f"error: {name}:{number}: {problem}; line skipped", err=True)
             bad += 1
             continue
         assert isinstance(record, dict)
-        result = summarize_text(record["text"], options)
+        result = summarize_text(record["text"], options, record.get("title") or None)
         out = {"id": record["id"]} | _piece_dict(result)
         click.echo(json.dumps(out, ensure_ascii=False))
     return bad
@@ -102,7 +104,9 @@ def _batch(stream: TextIO, name: str, options: Options) -> int:
 
 @main.command("summarize")
 @click.argument("target", required=False, metavar="FILE|ID")
-@click.option("--jsonl", "jsonl", metavar="IN.jsonl", help='Batch: summarize {"id","text"} lines (- for stdin).')
+@click.option(
+    "--jsonl", "jsonl", metavar="IN.jsonl", help='Batch: summarize {"id","text"[,"title"]} lines (- for stdin).'
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--sentences", type=click.IntRange(1, 20), help="Sentences per summary (default: config).")
 @click.option("--chars", type=click.IntRange(1, 5000), help="Character budget instead of a sentence count.")
