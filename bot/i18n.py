@@ -246,8 +246,10 @@ CATALOGUE: dict[str, dict[str, str]] = {
 }
 
 
-def t(lang: str | None, key: str, **values: object) -> str:
-    """The template for `key` in `lang` (falling back to Chinese), formatted with `values`."""
+def t(lang: str | None, key: str, /, **values: object) -> str:
+    """The template for `key` in `lang` (falling back to Chinese), formatted with `values`.
+
+    `lang` and `key` are positional-only so that templates may use `{key}` and `{lang}`."""
     entry = CATALOGUE[key]
     template = entry.get(lang or DEFAULT_LANGUAGE) or entry[DEFAULT_LANGUAGE]
     return template.format(**values) if values else template
