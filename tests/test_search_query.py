@@ -6,7 +6,15 @@ import pytest
 
 from bot.search.query import MAX_QUERY_CHARS, MAX_TOKENS, QueryError, compile_query, parse
 from bot.search.snippets import find_spans, highlight, make_snippet
-from bot.search.tokens import KEYWORD_MARK, MAX_TOKEN_CHARS, keyword_token, normalize, squash, tokens
+from bot.search.tokens import (
+    KEYWORD_MARK,
+    MAX_TOKEN_CHARS,
+    keyword_token,
+    normalize,
+    query_tokens,
+    squash,
+    tokens,
+)
 
 
 def kinds(query: str) -> list[tuple[str, str, bool]]:
@@ -37,6 +45,13 @@ def test_normalize_folds_width_case_and_punctuation():
 
 def test_tokens_are_search_mode_and_bounded():
     assert tokens("机器人") == ["机器", "机器人"]
+    # unknown names fall apart into characters; their pairs are tokens too, punctuation aside
+    assert tokens("沈东调研") == ["沈", "东", "沈东", "调研"]
+    assert tokens("点“绿”成") == ["点", "绿", "点绿", "成", "绿成"]
+    # a query term is looked up by its words only, single-character runs by their pairs
+    assert query_tokens("高质量发展") == ["高质量", "发展"]
+    assert query_tokens("史莲寅") == ["史莲", "莲寅"]
+    assert query_tokens("武高新点绿成金") == ["武", "高新", "点绿", "绿成", "成金"]
     assert tokens("清洁生产") == ["清洁", "生产"]
     assert tokens("COVID-19 ｉＰｈｏｎｅ15") == ["covid", "19", "iphone15"]
     assert tokens("x" * 200) == ["x" * MAX_TOKEN_CHARS]
@@ -73,7 +88,7 @@ def test_duplicates_collapse_and_words_need_text_only_when_split():
     robot, clean = parse("机器人 清洁生产").terms
     assert not robot.needs_text and clean.needs_text
     plan = compile_query(parse("机器人 清洁生产 -钟楼 -创新发展 #科技"))
-    assert plan.must == ["机器", "机器人", "清洁", "生产", KEYWORD_MARK + "科技"]
+    assert plan.must == ["机器人", "清洁", "生产", KEYWORD_MARK + "科技"]
     assert plan.texts == ["清洁生产"]
     assert plan.must_not == [["钟楼"]]
     assert plan.not_texts == [(["创新", "发展"], "创新发展")]

@@ -91,7 +91,16 @@ def bm25(freqs: Sequence[float], doc_len: int, idfs: Sequence[float], avgdl: flo
     return score
 
 
-def window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
+def ranked(
+    conn: Connection, plan: Plan, window_offset: int, window_size: int, skip: int, take: int
+) -> tuple[list[tuple[int, float, str | None]], int]:
+    """As sqlite.ranked: one window of matches (newest first by id) ranked by BM25, computed here."""
+    rows = _window(conn, plan, window_offset, window_size)
+    rows.sort(key=lambda r: (r[1], r[2] or "", r[0]), reverse=True)
+    return rows[skip : skip + take], len(rows)
+
+
+def _window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
     where, params = _where(plan)
     params.update(lim=limit, off=offset)
     cols = []
@@ -128,19 +137,20 @@ def delete_docs(conn: Connection, ids: Sequence[int]) -> None:
         conn.execute(stmt, {"ids": list(ids)})
 
 
-def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
-    if not docs:
+def doc_row(doc: IndexDoc) -> dict[str, Any]:
+    """The `search_docs` row for one document (built in worker processes by the benchmark)."""
+    return {
+        "id": doc.article_id,
+        "plain": doc.plain,
+        "len": doc.doc_len,
+        "terms": sorted(doc.term_set()),
+        "tf": json.dumps(doc.weighted_tf(), ensure_ascii=False),
+    }
+
+
+def write_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    if not rows:
         return
-    rows = [
-        {
-            "id": d.article_id,
-            "plain": d.plain,
-            "len": d.doc_len,
-            "terms": sorted(d.term_set()),
-            "tf": json.dumps(d.weighted_tf(), ensure_ascii=False),
-        }
-        for d in docs
-    ]
     conn.execute(
         text(
             "INSERT INTO search_docs (article_id, plain, doc_len, terms, tf) "
@@ -148,8 +158,12 @@ def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
             "ON CONFLICT (article_id) DO UPDATE SET plain = excluded.plain, doc_len = excluded.doc_len, "
             "terms = excluded.terms, tf = excluded.tf"
         ),
-        rows,
+        list(rows),
     )
+
+
+def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
+    write_rows(conn, [doc_row(d) for d in docs])
 
 
 def delete_all(conn: Connection) -> None:

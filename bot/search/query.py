@@ -6,9 +6,10 @@
     -钟楼                 excludes the articles that 钟楼 would find
     #机器人               articles whose keywords include 机器人 (exactly, after normalisation)
 
-A word or phrase *matches* an article when all its search tokens are among the article's tokens
-and, unless the whole term is itself one of those tokens, its squashed text occurs in one line
-of the article's squashed text. `Term.matches` is that definition in Python; the SQL backends
+A word or phrase *matches* an article when the term is itself one of the article's search
+tokens, or else when all the term's words (jieba's precise cut; pairs for runs of single
+characters) are among the article's tokens and its squashed text occurs in one line of the
+article's squashed text. `Term.matches` is that definition in Python; the SQL backends
 implement the same and the tests compare the two.
 
 Anything else a user types is text: `*`, `^`, brackets and the like are ignored, bare AND / OR /
@@ -23,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from bot.search.tokens import KEYWORD_MARK, MAX_TOKEN_CHARS, keyword_token, normalize, squash, tokens
+from bot.search.tokens import KEYWORD_MARK, MAX_TOKEN_CHARS, keyword_token, normalize, query_tokens, squash, tokens
 
 MAX_QUERY_CHARS = 300
 MAX_TOKENS = 64
@@ -148,8 +149,9 @@ def _make_term(kind: str, text: str, negated: bool) -> Term | None:
     key = squash(text)
     if not key:
         return None
-    toks = tuple(dict.fromkeys(tokens(text)))
-    return Term(kind, text, negated, key, toks)
+    if key in tokens(text):  # the whole term is one token: finding it is enough
+        return Term(kind, text, negated, key, (key,))
+    return Term(kind, text, negated, key, tuple(dict.fromkeys(query_tokens(text))))
 
 
 def parse(raw: str) -> Query:

@@ -109,11 +109,6 @@ def _reading(store: Store) -> Iterator[Connection]:
             yield conn
 
 
-def _rank_key(row: tuple[int, float, str | None]) -> tuple[float, str, int]:
-    # scores rounded to 12 digits so both backends break the same ties the same way
-    return (float(f"{row[1]:.12g}"), row[2] or "", row[0])
-
-
 def _ranked(
     conn: Connection, be: ModuleType, plan: Plan, offset: int, limit: int, window: int
 ) -> tuple[list[tuple[int, float, str | None]], int]:
@@ -122,12 +117,11 @@ def _ranked(
     total: int | None = None
     w, skip = divmod(offset, window)
     while True:
-        rows = be.window(conn, plan, w * window, window)
-        if w == 0 and len(rows) < window:
-            total = len(rows)
-        rows.sort(key=_rank_key, reverse=True)
-        picked.extend(rows[skip : skip + limit - len(picked)])
-        if len(picked) >= limit or len(rows) < window:
+        rows, size = be.ranked(conn, plan, w * window, window, skip, limit - len(picked))
+        if w == 0 and size < window:
+            total = size
+        picked += rows
+        if len(picked) >= limit or size < window:
             break
         w, skip = w + 1, 0
     if total is None:

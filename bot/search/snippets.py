@@ -113,18 +113,17 @@ def make_snippet(texts: Sequence[str], keys: Sequence[str], max_chars: int = 120
         return Snippet()
     wanted = [k for k in keys if k]
     first = blocks[lead] if 0 <= lead < len(blocks) and blocks[lead] else next(b for b in blocks if b)
-    best_block, best_spans, best_score = first, [], (0, 0)
-    for block in blocks:
+    best_block, best_score = first, (0, 0)
+    for block in blocks:  # the block with the most distinct keys, then the most matches
         if not block:
             continue
         squashed = fold(block)
-        if not any(k in squashed for k in wanted):
-            continue
-        spans = find_spans(block, wanted)
-        score = (len({s[2] for s in spans}), len(spans))
+        counts = [squashed.count(k) for k in wanted]
+        score = (sum(1 for c in counts if c), sum(counts))
         if score > best_score:
-            best_block, best_spans, best_score = block, spans, score
-    text, spans = best_block, best_spans
+            best_block, best_score = block, score
+    text = best_block
+    spans = find_spans(text, wanted) if best_score[0] else []
     if len(text) <= max_chars:
         return Snippet(tuple(_merge(_parts(text, spans, 0, len(text)))))
     start = _best_window(text, spans, max_chars - 2) if spans else 0

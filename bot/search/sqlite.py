@@ -50,7 +50,7 @@ def _contains(key: str, name: str, params: dict[str, Any], trigram: bool) -> str
     """SQL that is true when the row's plain text contains `key` (a squashed text)."""
     if trigram and len(key) >= TRIGRAM_MIN:
         params[name] = quote(key)
-        return f"search_fts.rowid IN (SELECT rowid FROM search_tri WHERE search_tri MATCH :{name})"
+        return f"+search_fts.rowid IN (SELECT rowid FROM search_tri WHERE search_tri MATCH :{name})"
     params[name] = key
     return f"instr((SELECT plain FROM search_docs WHERE article_id = search_fts.rowid), :{name}) > 0"
 
@@ -61,16 +61,16 @@ def _where(plan: Plan, trigram: bool) -> tuple[str, dict[str, Any]]:
     long_texts = [k for k in plan.texts if trigram and len(k) >= TRIGRAM_MIN]
     if long_texts:  # one trigram query for all of them
         params["tri"] = " AND ".join(quote(k) for k in long_texts)
-        clauses.append("search_fts.rowid IN (SELECT rowid FROM search_tri WHERE search_tri MATCH :tri)")
+        clauses.append("+search_fts.rowid IN (SELECT rowid FROM search_tri WHERE search_tri MATCH :tri)")
     for i, key in enumerate(k for k in plan.texts if k not in long_texts):
         clauses.append(_contains(key, f"tx{i}", params, trigram))
     for i, (toks, key) in enumerate(plan.not_texts):
         params[f"nt{i}"] = "(" + " AND ".join(quote(t) for t in toks) + ")"
-        has_tokens = f"search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :nt{i})"
+        has_tokens = f"+search_fts.rowid IN (SELECT rowid FROM search_fts WHERE search_fts MATCH :nt{i})"
         clauses.append(f"NOT ({has_tokens} AND {_contains(key, f'nk{i}', params, trigram)})")
     if plan.exclude_ids:
         params["exclude"] = list(plan.exclude_ids)
-        clauses.append("search_fts.rowid NOT IN :exclude")
+        clauses.append("+search_fts.rowid NOT IN :exclude")
     return " AND ".join(clauses), params
 
 
@@ -86,18 +86,30 @@ def count(conn: Connection, plan: Plan) -> int:
     return int(conn.execute(_bind(f"SELECT count(*) FROM search_fts WHERE {where}", params), params).scalar() or 0)
 
 
-def window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
-    """The matches ranked `offset`.. `offset+limit` by recency (article id, newest first), each
-    with its BM25 score (higher is better) and publication date."""
+def ranked(
+    conn: Connection, plan: Plan, window_offset: int, window_size: int, skip: int, take: int
+) -> tuple[list[tuple[int, float, str | None]], int]:
+    """Rank one window of matches - the `window_size` newest (by article id) after skipping
+    `window_offset` - by BM25, best first, ties to the newer article; return rows skip..skip+take
+    of it as (article id, score (higher is better), publication date) and the window's size."""
     where, params = _where(plan, has_trigram(conn))
-    params.update(lim=limit, off=offset)
-    sql = (
-        f"SELECT search_fts.rowid, bm25(search_fts, {_WEIGHTS_SQL}), articles.published_on "
+    params.update(woff=window_offset, wlim=window_size, skip=skip, take=take)
+    matches = (
+        f"SELECT search_fts.rowid AS id, bm25(search_fts, {_WEIGHTS_SQL}) AS score, articles.published_on AS day "
         f"FROM search_fts JOIN articles ON articles.id = search_fts.rowid WHERE {where} "
-        "ORDER BY search_fts.rowid DESC LIMIT :lim OFFSET :off"
+        "ORDER BY search_fts.rowid DESC LIMIT :wlim OFFSET :woff"
+    )
+    sql = (
+        f"SELECT id, score, day, count(*) OVER () FROM ({matches}) "
+        "ORDER BY score, day DESC NULLS LAST, id DESC LIMIT :take OFFSET :skip"
     )
     rows = conn.execute(_bind(sql, params), params).all()
-    return [(int(r[0]), -float(r[1]), None if r[2] is None else str(r[2])) for r in rows]
+    if rows:
+        size = int(rows[0][3])
+    else:  # past the end of the window (or no matches): count it
+        count_sql = f"SELECT count(*) FROM ({matches})"
+        size = int(conn.execute(_bind(count_sql, params), params).scalar() or 0)
+    return [(int(r[0]), -float(r[1]), None if r[2] is None else str(r[2])) for r in rows], size
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -111,19 +123,29 @@ def delete_docs(conn: Connection, ids: Sequence[int]) -> None:
         conn.execute(stmt, {"ids": list(ids)})
 
 
-def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
+def doc_row(doc: IndexDoc) -> dict[str, Any]:
+    """The `search_docs` row for one document (built in worker processes by the benchmark)."""
+    return {
+        "article_id": doc.article_id,
+        **{f: doc.field_text(f) for f in FIELDS},
+        "plain": doc.plain,
+        "doc_len": doc.doc_len,
+    }
+
+
+def write_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Replace these articles' index rows (the triggers update both FTS5 tables)."""
-    if not docs:
+    if not rows:
         return
     # delete first: INSERT OR REPLACE would skip the delete trigger and corrupt the external-content index
-    delete_docs(conn, [d.article_id for d in docs])
-    rows = [
-        {"article_id": d.article_id, **{f: d.field_text(f) for f in FIELDS}, "plain": d.plain, "doc_len": d.doc_len}
-        for d in docs
-    ]
+    delete_docs(conn, [r["article_id"] for r in rows])
     cols = ", ".join(_COLUMNS)
     values = ", ".join(f":{c}" for c in _COLUMNS)
-    conn.execute(text(f"INSERT INTO search_docs ({cols}) VALUES ({values})"), rows)
+    conn.execute(text(f"INSERT INTO search_docs ({cols}) VALUES ({values})"), list(rows))
+
+
+def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
+    write_rows(conn, [doc_row(d) for d in docs])
 
 
 def delete_all(conn: Connection) -> None:

@@ -8,7 +8,8 @@ for always agree:
   control characters, spaces) becomes a single space;
 * `tokens`: jieba's search mode (every word plus the dictionary words inside it, so 机器人
   also yields 机器) over the normalised text, with jieba's HMM off: new-word guessing depends on
-  the surrounding text, and a query must segment the way the article did;
+  the surrounding text, and a query must segment the way the article did; runs of single
+  characters (unknown names) add their character pairs instead;
 * `squash`: the normalised text with the spaces removed, the form in which a phrase must occur.
 
 Keyword markers (`§` + the squashed keyword) live only in the keywords field; `§` is punctuation,
@@ -63,11 +64,50 @@ def squash(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """jieba search-mode tokens of the normalised text, in order, repeats kept."""
+    """jieba search-mode tokens of the normalised text, in order, repeats kept.
+
+    Where jieba knows no word and falls back to single characters (names such as 沈东, 大寰),
+    each adjacent pair (spaces and punctuation aside) is added as a token too: a two-character
+    name is then one token, found through the index alone, the same way at index and query time."""
     norm = normalize(text)
     if not norm:
         return []
-    return [t[:MAX_TOKEN_CHARS] for t in tokenizer().cut_for_search(norm, HMM=False) if not t.isspace()]
+    out: list[str] = []
+    previous = ""  # the single character just emitted, if the last token was one
+    for tok in tokenizer().cut_for_search(norm, HMM=False):
+        if tok.isspace():  # punctuation does not break a pair: 点“绿” pairs like 点绿
+            continue
+        out.append(tok[:MAX_TOKEN_CHARS])
+        if len(tok) == 1:
+            if previous:
+                out.append(previous + tok)
+            previous = tok
+        else:
+            previous = ""
+    return out
+
+
+def query_tokens(text: str) -> list[str]:
+    """The tokens a query term is looked up by: jieba's words (precise mode, no sub-words),
+    with runs of single characters replaced by their pairs - a subset of what `tokens` gives
+    the same text, so fewer index look-ups and BM25 terms for the same matches."""
+    norm = normalize(text)
+    if not norm:
+        return []
+    out: list[str] = []
+    run: list[str] = []
+    words = [w[:MAX_TOKEN_CHARS] for w in tokenizer().cut(norm, HMM=False) if not w.isspace()]
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run.append(word)
+            continue
+        if len(run) == 1:
+            out.append(run[0])
+        out.extend(a + b for a, b in zip(run, run[1:], strict=False))
+        run = []
+        if word:
+            out.append(word)
+    return out
 
 
 def keyword_key(word: str) -> str:
