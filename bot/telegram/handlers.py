@@ -527,10 +527,23 @@ async def _setting(update: Update, context: Context, name: str, value: str, lang
 # -- chat life cycle and errors ---------------------------------------------------------------------
 
 
+def _for_this_bot(command: str, chat_type: str, username: str | None) -> bool:
+    """Whether an unknown /command is ours to answer: in a private chat always; elsewhere only
+    when addressed to this bot by name (/cmd@thisbot), as a bare /cmd in a group may belong to
+    any bot there, and /cmd@otherbot (which a bot that is a group admin also sees) never is."""
+    _, _, target = command.partition("@")
+    if target:
+        return bool(username) and target.lower() == username.lower()
+    return chat_type == ChatType.PRIVATE
+
+
 async def unknown_command(update: Update, context: Context) -> None:
+    message, chat = update.effective_message, update.effective_chat
+    command = (message.text or "").split()[0] if message and message.text else ""
+    if chat is None or not _for_this_bot(command, chat.type, context.bot.username):
+        return
     lang = await chat_language(update, context)
-    command = (update.effective_message.text or "").split()[0][:40]
-    await send(update, context, t(lang, "error.unknown_command", command=escape(command)))
+    await send(update, context, t(lang, "error.unknown_command", command=escape(command[:40])))
 
 
 async def membership(update: Update, context: Context) -> None:
