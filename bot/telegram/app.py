@@ -237,10 +237,11 @@ def register_handlers(app: Application) -> None:
     }
     for name, callback in commands.items():
         app.add_handler(CommandHandler(name, callback))
-    # channels: only posting admins can write there, so subscribing from a post is an admin act
+    # channels: only posting admins can write there, so subscribing from a post is an admin act;
+    # every command answers there (the bot's own admin commands refuse: a post has no user)
     channel = filters.UpdateType.CHANNEL_POST
-    for name in ("subscribe", "unsubscribe", "digest", "latest", "search", "article", "settings", "help", "start"):
-        app.add_handler(CommandHandler(name, commands[name], filters=channel))
+    for name, callback in commands.items():
+        app.add_handler(CommandHandler(name, callback, filters=channel))
     app.add_handler(CallbackQueryHandler(h.on_button))
     app.add_handler(ChatMemberHandler(h.membership, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, h.migration))
