@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+from collections import OrderedDict
 from datetime import UTC, datetime
 from typing import Any
 
@@ -66,6 +67,26 @@ async def send(update: Update, context: Context, message: Message | list[Message
     items = message if isinstance(message, list) else [Message(message) if isinstance(message, str) else message]
     for item in items:
         await context.bot.send_message(chat.id, item.text, reply_markup=markup(item))
+
+
+ANSWERED_KEPT = 4096
+
+
+async def answer(context: Context, query: Any, text: str | None = None, *, show_alert: bool = False) -> bool:
+    """Answer a button press, once. Telegram refuses answers to presses older than its window
+    (the bot was busy or down): that is logged, and the press still does its work."""
+    answered: OrderedDict[str, None] = context.application.bot_data.setdefault("answered", OrderedDict())
+    if query.id in answered:
+        return False
+    answered[query.id] = None
+    while len(answered) > ANSWERED_KEPT:
+        answered.popitem(last=False)
+    try:
+        await query.answer(text, show_alert=show_alert)
+    except BadRequest as exc:
+        log.info("button press %s not answered: %s", query.id, exc.message)
+        return False
+    return True
 
 
 async def chat_language(update: Update, context: Context) -> str:
@@ -429,21 +450,21 @@ async def on_button(update: Update, context: Context) -> None:
     lang = await chat_language(update, context)
     press = cb.parse(query.data)
     if press is None:
-        await query.answer(t(lang, "error.stale_button"), show_alert=False)
+        await answer(context, query, t(lang, "error.stale_button"))
         return
     kind, args = press.kind, press.args
     if kind == cb.NOOP:
-        await query.answer()
+        await answer(context, query)
         return
     if kind == "a":
-        await query.answer()
+        await answer(context, query)
         await _show_article(update, context, int(args[0]), lang)
     elif kind == "f":
         article = await off_loop(article_service.get_article, rt.store, int(args[0]))
         if article is None:
-            await query.answer(t(lang, "error.stale_button"))
+            await answer(context, query, t(lang, "error.stale_button"))
             return
-        await query.answer()
+        await answer(context, query)
         await send(update, context, views.full_text(lang, article_service.article_dict(article)))
     elif kind == "r":
         await _related(update, context, int(args[0]), lang)
@@ -452,16 +473,16 @@ async def on_button(update: Update, context: Context) -> None:
         words = [k["word"] if isinstance(k, dict) else str(k) for k in (article.keywords or [])] if article else []
         index = int(args[1])
         if index >= len(words):
-            await query.answer(t(lang, "error.stale_button"))
+            await answer(context, query, t(lang, "error.stale_button"))
             return
-        await query.answer()
+        await answer(context, query)
         await send(update, context, await off_loop(_search_message, rt, lang, words[index], 1))
     elif kind == "q":
         text = await off_loop(cb.recall_query, rt.store, args[0])
         if text is None:
-            await query.answer(t(lang, "error.stale_button"))
+            await answer(context, query, t(lang, "error.stale_button"))
             return
-        await query.answer()
+        await answer(context, query)
         message = await off_loop(_search_message, rt, lang, text, int(args[1]))
         if query.message is not None and query.message.text and query.message.text.startswith("🔍"):
             try:
@@ -474,7 +495,7 @@ async def on_button(update: Update, context: Context) -> None:
     elif kind == "s":
         await _setting(update, context, args[0], args[1], lang)
     elif kind == "m":
-        await query.answer()
+        await answer(context, query)
         handler = {"sub": subscribe, "digest": digest_now, "keywords": keywords}[args[0]]
         await handler(update, context)
 
@@ -483,9 +504,9 @@ async def _related(update: Update, context: Context, article_id: int, lang: str)
     rt = runtime(context)
     article = await off_loop(article_service.get_article, rt.store, article_id)
     if article is None:
-        await update.callback_query.answer(t(lang, "error.stale_button"))
+        await answer(context, update.callback_query, t(lang, "error.stale_button"))
         return
-    await update.callback_query.answer()
+    await answer(context, update.callback_query)
     hits = await off_loop(related, rt.store, article_id, 5)
     if not hits:
         await send(update, context, t(lang, "related.none"))
@@ -498,7 +519,7 @@ async def _related(update: Update, context: Context, article_id: int, lang: str)
 async def _setting(update: Update, context: Context, name: str, value: str, lang: str) -> None:
     rt, chat, query = runtime(context), update.effective_chat, update.callback_query
     if not await is_group_admin(update, context):
-        await query.answer(t(lang, "group.admins_only"), show_alert=True)
+        await answer(context, query, t(lang, "group.admins_only"), show_alert=True)
         return
     names = [e.name for e in rt.settings.digest.editions]
     changes: dict[str, Any] = {}
@@ -511,11 +532,11 @@ async def _setting(update: Update, context: Context, name: str, value: str, lang
     elif name == "ed" and value in names:
         changes["edition"] = value
     else:
-        await query.answer(t(lang, "error.stale_button"))
+        await answer(context, query, t(lang, "error.stale_button"))
         return
     await off_loop(chat_service.update_settings, rt.store, chat.id, chat.type, **changes)
     lang = changes.get("language", lang)
-    await query.answer(t(lang, "settings.saved"))
+    await answer(context, query, t(lang, "settings.saved"))
     message = await off_loop(_settings_message, rt, chat.id, chat.type, lang)
     try:
         await query.edit_message_text(message.text, reply_markup=markup(message))
@@ -579,8 +600,10 @@ async def on_error(update: object, context: Context) -> None:
     try:
         lang = await chat_language(update, context)
         if update.callback_query is not None:
-            await update.callback_query.answer(t(lang, "error.internal"), show_alert=True)
-        elif update.effective_chat is not None:
+            # a press fails after it was answered (or too late to answer): say it in the chat
+            if await answer(context, update.callback_query, t(lang, "error.internal"), show_alert=True):
+                return
+        if update.effective_chat is not None:
             await context.bot.send_message(update.effective_chat.id, t(lang, "error.internal"))
     except Exception:  # the error path must never raise
         log.exception("could not tell the user about an error")
