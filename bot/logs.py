@@ -36,10 +36,32 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def redact_records() -> None:
+    """Scrub every log record as it is created (idempotent), so no handler ever sees a secret:
+    not only ours, but any added later (a test's, a library's, a reconfigured root). PTB logs its
+    base URL with the token at DEBUG, and httpx every request URL at INFO."""
+    current = logging.getLogRecordFactory()
+    if getattr(current, "redacting", False):
+        return
+    scrub = RedactingFilter()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = current(*args, **kwargs)
+        try:
+            scrub.filter(record)
+        except Exception:  # a malformed call (bad args) fails later, in the handler, as usual
+            pass
+        return record
+
+    factory.redacting = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
 def install_redaction() -> None:
     """Attach the filter to every handler of the root logger (idempotent)."""
     add_secret(os.environ.get("TELEGRAM_BOT_TOKEN"))
     add_secret(os.environ.get("DIGESTBOT_WEBHOOK_SECRET"))
+    redact_records()
     root = logging.getLogger()
     for handler in root.handlers:
         if not any(isinstance(f, RedactingFilter) for f in handler.filters):

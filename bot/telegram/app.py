@@ -34,7 +34,7 @@ from telegram.ext import (
 from bot import editions as edition_service
 from bot.delivery import Broadcaster, BroadcastStats
 from bot.i18n import t
-from bot.logs import add_secret
+from bot.logs import add_secret, redact_records
 from bot.messages import escape
 from bot.runtime import Runtime
 from bot.schedule import Edition, editions
@@ -191,6 +191,7 @@ def build_application(runtime: Runtime, token: str, api_url: str | None = None) 
     """A PTB Application with our handlers, defaults and jobs (not started)."""
     settings = runtime.settings
     add_secret(token)
+    redact_records()  # before the Bot exists: PTB logs its URL, token included, at DEBUG
     builder: ApplicationBuilder = (
         Application.builder()
         .token(token)
