@@ -59,7 +59,7 @@ class Screen:
     """What has been printed so far, and which numbered buttons are live."""
 
     out: Callable[[str], None]
-    seen: dict[int, int] = field(default_factory=dict)  # message id -> versions printed
+    seen: dict[tuple[int, int], int] = field(default_factory=dict)  # (chat, message id) -> versions printed
     buttons: list[tuple[Any, Any]] = field(default_factory=list)  # (message, button)
 
     def show(self, messages: list[Any]) -> None:
@@ -68,10 +68,11 @@ class Screen:
             if not message.from_bot:
                 continue
             versions = 1 + len(getattr(message, "edits", []) or [])
-            if self.seen.get(message.message_id) == versions or getattr(message, "deleted", False):
+            key = (message.chat.id, message.message_id)  # message ids count per chat
+            if self.seen.get(key) == versions or getattr(message, "deleted", False):
                 continue
-            edited = message.message_id in self.seen
-            self.seen[message.message_id] = versions
+            edited = key in self.seen
+            self.seen[key] = versions
             fresh.append((message, edited))
         if not fresh:
             return
