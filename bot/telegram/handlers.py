@@ -220,12 +220,28 @@ async def latest(update: Update, context: Context) -> None:
     await send(update, context, views.article_list(lang, t(lang, "latest.title", n=len(items)), items))
 
 
-async def _show_article(update: Update, context: Context, article_id: int, lang: str) -> None:
-    article = await off_loop(article_service.get_article, runtime(context).store, article_id)
+def _card_item(rt: Runtime, summary_for: Any, article_id: int, telegram_id: int) -> dict | None:
+    """The article for its card, its summary at the chat's length (/settings) as in digests."""
+    article = article_service.get_article(rt.store, article_id)
     if article is None:
+        return None
+    item = article_service.article_dict(article)
+    chat = chat_service.get_chat(rt.store, telegram_id)
+    sentences = (chat.summary_sentences if chat else None) or rt.settings.digest.summary_sentences
+    if item.get("summary"):
+        item["summary"] = summary_for(article, sentences)
+    return item
+
+
+async def _show_article(update: Update, context: Context, article_id: int, lang: str) -> None:
+    rt = runtime(context)
+    item = await off_loop(
+        _card_item, rt, services(context).summary_for(rt.settings), article_id, update.effective_chat.id
+    )
+    if item is None:
         await send(update, context, t(lang, "article.missing", id=article_id))
         return
-    await send(update, context, views.article_card(lang, article_service.article_dict(article)))
+    await send(update, context, views.article_card(lang, item))
 
 
 async def article_command(update: Update, context: Context) -> None:
