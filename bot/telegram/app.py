@@ -275,7 +275,13 @@ async def _post_init(app: Application) -> None:
         await asyncio.to_thread(cb.forget_old_queries, services.runtime.store)
 
     app.job_queue.run_daily(forget_queries, time=time(4, 0, tzinfo=UTC), name="forget-queries")
-    app.create_task(services.catch_up(), name="catch-up")
+
+    async def catch_up(context: Any) -> None:
+        await services.catch_up()
+
+    # a job rather than a task: post_init runs before the application starts (a task created now
+    # is never awaited, and PTB warns), and Application.stop waits for running jobs
+    app.job_queue.run_once(catch_up, when=0, name="catch-up")
     try:
         asyncio.get_running_loop().add_signal_handler(
             signal.SIGHUP, lambda: app.create_task(services.reload_and_notify(), name="sighup-reload")
