@@ -178,6 +178,7 @@ class DeliverySettings(_Section):
     max_retry_after_seconds: float = Field(600.0, ge=1, le=86_400)
     request_timeout_seconds: float = Field(10.0, gt=0, le=300)
     concurrency: int = Field(64, ge=1, le=1024)
+    lease_seconds: float = Field(60.0, ge=2, le=3600)
     resend_uncertain: bool = False
 
 

@@ -21,12 +21,14 @@ from __future__ import annotations
 import asyncio
 import queue
 import threading
+import time
+from collections import Counter as Tally
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, bindparam, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -34,6 +36,8 @@ from bot.chats import migrate_chat
 from bot.db import Store
 from bot.models import Chat, Counter, Delivery, utcnow
 
+LINGER_SECONDS = 0.002  # a writer commit waits this long for more ops to share it
+MAX_BATCH = 512
 PENDING, SENDING, SENT, SKIPPED, FAILED, UNCERTAIN = "pending", "sending", "sent", "skipped", "failed", "uncertain"
 ALERT = "alert"
 
@@ -181,28 +185,12 @@ def mark_sending(session: Session, job_id: int) -> None:
 
 
 def record_part(session: Session, job: Job, message_ids: list[int]) -> bool:
-    """Messages went out: keep their ids; the row is `sent` once every part is out.
-
-    Pure with respect to `job` (the writer may re-run an op after a failed batch)."""
-    done = len(message_ids) >= len(job.messages)
-    now = utcnow()
-    extra: dict[str, Any] = {"claimed_by": None, "claimed_until": None} if done else {}
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id == job.id)
-        .values(
-            message_ids=list(message_ids), status=SENT if done else PENDING, updated_at=now, last_error=None, **extra
-        )
-    )
-    bump(session, "delivery.messages_sent")
-    if done:
-        bump(session, "delivery.alerts_sent" if job.edition == ALERT else "delivery.digests_sent")
-        if job.cursor is not None:
-            session.execute(
-                update(Chat)
-                .where(Chat.id == job.chat_pk, or_(Chat.digest_cursor.is_(None), Chat.digest_cursor < job.cursor))
-                .values(digest_cursor=job.cursor)
-            )
+    """Messages went out: keep their ids; the row is `sent` once every part is out (and the
+    chat's digest cursor moves). Pure with respect to `job`: the writer may re-run an op."""
+    bumps: Tally[str] = Tally()
+    (done,) = _record_parts(session, [(job, message_ids)], bumps)
+    for name, n in sorted(bumps.items()):
+        bump(session, name, n)
     return done
 
 
@@ -275,9 +263,10 @@ class LedgerWriter:
             if item is None:
                 return
             batch = [item]
-            while len(batch) < 256:
-                try:
-                    nxt = self._queue.get_nowait()
+            deadline = time.monotonic() + LINGER_SECONDS
+            while len(batch) < MAX_BATCH:
+                try:  # wait a moment for company: one commit for many ops is the point
+                    nxt = self._queue.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
                 if nxt is None:
@@ -287,13 +276,11 @@ class LedgerWriter:
             self._commit(batch)
 
     def _commit(self, batch: list) -> None:  # type: ignore[type-arg]
-        """Run the batch in one transaction; if it fails, run each op alone so one bad op
-        cannot sink the others."""
+        """Run the batch in one transaction, the hot ops coalesced (see `_run_batch`); if it
+        fails, run each op alone so one bad op cannot sink the others."""
         try:
             with self.store.session.begin() as session:
-                results: list[tuple[Any, BaseException | None]] = [
-                    (fn(session, *args), None) for fn, args, _, _ in batch
-                ]
+                results = _run_batch(session, [(fn, args) for fn, args, _, _ in batch])
         except Exception:
             results = []
             for fn, args, _, _ in batch:
@@ -308,6 +295,81 @@ class LedgerWriter:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join(timeout=30)
+
+
+def _run_batch(session: Session, ops: list[tuple[Callable[..., Any], tuple]]) -> list[tuple[Any, BaseException | None]]:
+    """Run ops in one session. The per-message ops of a broadcast are coalesced — all
+    `mark_sending` in one UPDATE … IN, all `record_part` as one executemany, counters summed —
+    so a commit costs a few statements however many messages it covers."""
+    results: list[tuple[Any, BaseException | None]] = [(None, None)] * len(ops)
+    sending = [i for i, (fn, _) in enumerate(ops) if fn is mark_sending]
+    records = [i for i, (fn, _) in enumerate(ops) if fn is record_part]
+    bumps: Tally[str] = Tally()
+    for i, (fn, args) in enumerate(ops):
+        if fn is bump:
+            bumps[args[0]] += args[1] if len(args) > 1 else 1
+        elif fn is not mark_sending and fn is not record_part:
+            results[i] = (fn(session, *args), None)
+    if sending:
+        now = utcnow()
+        ids = [ops[i][1][0] for i in sending]
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(status=SENDING, attempts=Delivery.attempts + 1, updated_at=now)
+        )
+    if records:
+        done = _record_parts(session, [ops[i][1] for i in records], bumps)
+        for i, flag in zip(records, done, strict=True):
+            results[i] = (flag, None)
+    for name, n in sorted(bumps.items()):
+        bump(session, name, n)
+    return results
+
+
+def _record_parts(session: Session, items: list[tuple], bumps: Tally[str]) -> list[bool]:
+    """The batched `record_part`: one executemany for the rows, one for the chat cursors."""
+    now = utcnow()
+    finished, partial, cursors, flags = [], [], [], []
+    for job, message_ids in items:
+        done = len(message_ids) >= len(job.messages)
+        flags.append(done)
+        (finished if done else partial).append({"_id": job.id, "_mids": list(message_ids)})
+        bumps["delivery.messages_sent"] += 1
+        if done:
+            bumps["delivery.alerts_sent" if job.edition == ALERT else "delivery.digests_sent"] += 1
+            if job.cursor is not None:
+                cursors.append({"_cid": job.chat_pk, "_cur": job.cursor})
+    table = Delivery.__table__  # Core executemany (the ORM would read a list as a bulk-by-PK update)
+    by_id = update(table).where(table.c.id == bindparam("_id"))
+    if finished:  # sent: the claim is over
+        session.execute(
+            by_id.values(
+                message_ids=bindparam("_mids"),
+                status=SENT,
+                claimed_by=None,
+                claimed_until=None,
+                updated_at=now,
+                last_error=None,
+            ),
+            finished,
+        )
+    if partial:  # more parts to go: keep the claim
+        session.execute(
+            by_id.values(message_ids=bindparam("_mids"), status=PENDING, updated_at=now, last_error=None), partial
+        )
+    if cursors:
+        chats = Chat.__table__
+        session.execute(
+            update(chats)
+            .where(
+                chats.c.id == bindparam("_cid"),
+                or_(chats.c.digest_cursor.is_(None), chats.c.digest_cursor < bindparam("_cur")),
+            )
+            .values(digest_cursor=bindparam("_cur")),
+            cursors,
+        )
+    return flags
 
 
 def _settle(future: asyncio.Future, value: Any, error: BaseException | None) -> None:

@@ -37,27 +37,40 @@ class Pacer:
     def _interval(rate: float) -> float:
         return 0.0 if rate == float("inf") else 1.0 / rate
 
-    def reserve(self, chat_id: int, is_group: bool) -> float:
-        """Reserve a send slot for this chat; returns the (monotonic) time it may go."""
-        now = self.clock()
-        slot = max(now, self._chat_next.get(chat_id, 0.0))
+    def _chat_ready(self, chat_id: int, is_group: bool, now: float) -> float:
+        ready = max(now, self._chat_next.get(chat_id, 0.0))
         if is_group and self.limits.group_per_minute != float("inf"):
             window = self._group_slots.setdefault(chat_id, deque())
             while window and window[0] <= now - 60.0:
                 window.popleft()
             if len(window) >= self.limits.group_per_minute:
-                slot = max(slot, window[-int(self.limits.group_per_minute)] + 60.0)
-        slot = max(slot, self._global_next)
+                ready = max(ready, window[-int(self.limits.group_per_minute)] + 60.0)
+        return ready
+
+    def reserve(self, chat_id: int, is_group: bool) -> tuple[float, bool]:
+        """(time, reserved). When the chat itself may send by the next overall slot, that slot
+        is reserved for it; otherwise nothing is reserved (a chat waiting out its own limit or a
+        flood wait must not hold an overall slot far ahead of everyone else) and the time says
+        when to ask again."""
+        now = self.clock()
+        ready = self._chat_ready(chat_id, is_group, now)
+        if ready > max(now, self._global_next):
+            return ready, False
+        slot = max(now, self._global_next)
         self._global_next = slot + self._interval(self.limits.global_per_second)
         self._chat_next[chat_id] = slot + self._interval(self.limits.per_chat_per_second)
         if is_group and self.limits.group_per_minute != float("inf"):
             self._group_slots[chat_id].append(slot)
-        return slot
+        return slot, True
 
     async def wait(self, chat_id: int, is_group: bool) -> None:
-        delay = self.reserve(chat_id, is_group) - self.clock()
-        if delay > 0:
-            await asyncio.sleep(delay)
+        while True:
+            when, reserved = self.reserve(chat_id, is_group)
+            delay = when - self.clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if reserved:
+                return
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Telegram asked this chat to wait (429 retry_after): no slot for it before then."""

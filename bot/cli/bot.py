@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 from datetime import UTC, datetime
 
 import click
@@ -67,12 +68,12 @@ def chat(ctx: Context, not_admin: bool) -> None:
 def push(ctx: Context, edition: str | None, api_url: str | None, as_json: bool) -> None:
     """Plan today's digest for every subscribed chat and send it now (what /push does)."""
     from telegram import Bot
-    from telegram.request import HTTPXRequest
 
     from bot.delivery import Broadcaster
     from bot.editions import plan_edition
     from bot.schedule import find_edition
     from bot.summaries import summary_for
+    from bot.telegram.request import AiohttpRequest
 
     chosen = find_edition(ctx.settings.digest, edition)
     if chosen is None or (edition and chosen.name != edition):
@@ -83,12 +84,20 @@ def push(ctx: Context, edition: str | None, api_url: str | None, as_json: bool) 
 
     async def deliver():  # type: ignore[no-untyped-def]
         d = ctx.settings.delivery
-        request = HTTPXRequest(connection_pool_size=d.concurrency + 8, read_timeout=d.request_timeout_seconds)
+        request = AiohttpRequest(
+            pool_size=d.concurrency + 8,
+            read_timeout=d.request_timeout_seconds,
+            write_timeout=d.request_timeout_seconds,
+            pool_timeout=d.request_timeout_seconds,
+        )
         bot = Bot(
             token, base_url=api_url or ctx.settings.telegram.api_url or "https://api.telegram.org/bot", request=request
         )
         async with bot:
             broadcaster = Broadcaster(ctx.store, bot, d)
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):  # stop gracefully: finish what is in flight
+                loop.add_signal_handler(sig, broadcaster.stop)
             try:
                 return await broadcaster.run(chosen.name)
             finally:

@@ -41,6 +41,7 @@ from bot.schedule import Edition, editions
 from bot.summaries import summary_for
 from bot.telegram import callbacks as cb
 from bot.telegram import handlers as h
+from bot.telegram.request import AiohttpRequest
 
 log = logging.getLogger(__name__)
 TICK_SECONDS = 60.0
@@ -68,6 +69,7 @@ class BotServices:
         self.app = application
         self._delivery_lock = asyncio.Lock()
         self._broadcaster: Broadcaster | None = None
+        self._stopping = False
         self._summary_key: Any = None
         self._summary_fn: Any = None
 
@@ -124,6 +126,8 @@ class BotServices:
 
     async def deliver(self, edition: str | None = None) -> BroadcastStats:
         async with self._delivery_lock:
+            if self._stopping:
+                return BroadcastStats()
             self._broadcaster = Broadcaster(self.runtime.store, self.app.bot, self.runtime.settings.delivery)
             try:
                 return await self._broadcaster.run(edition)
@@ -141,12 +145,12 @@ class BotServices:
         except Exception:
             log.exception("periodic delivery tick failed")
 
-    async def stop(self) -> None:
-        """Graceful shutdown: messages in flight finish and are recorded; nothing new starts."""
+    def begin_shutdown(self) -> None:
+        """Graceful shutdown: messages in flight finish and are recorded; nothing new starts.
+        The rest stays pending in the ledger for the next start (or another instance)."""
+        self._stopping = True
         if self._broadcaster is not None:
             self._broadcaster.stop()
-        async with self._delivery_lock:
-            pass
 
     # -- config ------------------------------------------------------------------------------------
 
@@ -187,6 +191,17 @@ class BotServices:
         self.schedule_editions()
 
 
+class DigestApplication(Application):
+    """PTB's Application, stopping the broadcast first: `Application.stop` waits for running
+    jobs, and a broadcast job would otherwise send to every remaining chat before it returns."""
+
+    async def stop(self) -> None:
+        services = self.bot_data.get("services")
+        if services is not None:
+            services.begin_shutdown()
+        await super().stop()
+
+
 def build_application(runtime: Runtime, token: str, api_url: str | None = None) -> Application:
     """A PTB Application with our handlers, defaults and jobs (not started)."""
     settings = runtime.settings
@@ -203,10 +218,17 @@ def build_application(runtime: Runtime, token: str, api_url: str | None = None) 
             )
         )
         .concurrent_updates(True)
-        .connection_pool_size(max(64, settings.delivery.concurrency + 8))
-        .pool_timeout(settings.delivery.request_timeout_seconds)
+        .request(
+            AiohttpRequest(
+                pool_size=max(64, settings.delivery.concurrency + 8),
+                read_timeout=settings.delivery.request_timeout_seconds,
+                write_timeout=settings.delivery.request_timeout_seconds,
+                pool_timeout=settings.delivery.request_timeout_seconds,
+            )
+        )
+        .get_updates_request(AiohttpRequest(pool_size=1, read_timeout=settings.delivery.request_timeout_seconds))
+        .application_class(DigestApplication)
         .post_init(_post_init)
-        .post_stop(_post_stop)
     )
     if api_url:
         builder = builder.base_url(api_url)
@@ -288,10 +310,6 @@ async def _post_init(app: Application) -> None:
         )
     except (NotImplementedError, RuntimeError, ValueError):  # not on this platform / not the main thread
         pass
-
-
-async def _post_stop(app: Application) -> None:
-    await app.bot_data["services"].stop()
 
 
 def run(runtime: Runtime, token: str, api_url: str | None, webhook_url: str | None) -> None:

@@ -1,0 +1,5 @@
+"""`python -m bot.cli ...` runs the digestbot command line."""
+
+from bot.cli import main
+
+main()
