@@ -63,8 +63,9 @@ def ensure_chat(session: Session, telegram_id: int, type_: str = "private", titl
         chat = Chat(telegram_id=telegram_id, type=type_, title=title)
         session.add(chat)
         session.flush()
-    elif (chat.type, chat.title) != (type_, title):
-        chat.type, chat.title, chat.updated_at = type_, title, utcnow()
+    elif chat.type != type_ or (title is not None and chat.title != title):
+        # a caller that does not know the title (settings, follows) passes None: keep it
+        chat.type, chat.title, chat.updated_at = type_, title if title is not None else chat.title, utcnow()
     return chat
 
 
