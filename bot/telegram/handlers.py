@@ -109,8 +109,8 @@ async def is_group_admin(update: Update, context: Context) -> bool:
         return False
     if chat.type == ChatType.PRIVATE:
         return True
-    if chat.type == ChatType.CHANNEL:  # only a channel's admins can post in it
-        return True
+    if chat.type == ChatType.CHANNEL and update.callback_query is None:
+        return True  # a channel post: only a channel's admins can post in it (but anyone can press)
     if user is None:
         return False
     if runtime(context).is_admin(user.id):
