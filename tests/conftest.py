@@ -18,6 +18,8 @@ import pytest
 from bot.config import Settings
 from bot.db import Store, open_store
 
+pytest.register_assert_rewrite("e2e_harness")  # the end-to-end tests' shared harness
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
 PG_URL = os.environ.get("DIGESTBOT_TEST_POSTGRES_URL", "")
