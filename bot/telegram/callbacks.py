@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 
 from bot.db import Store
 from bot.models import State, utcnow
@@ -92,12 +93,18 @@ def query_id(query: str) -> str:
 
 def remember_query(store: Store, query: str) -> str:
     qid = query_id(query)
-    with store.session.begin() as s:
-        row = s.get(State, f"q:{qid}")
-        if row is None:
-            s.add(State(name=f"q:{qid}", value={"q": query}, updated_at=utcnow()))
-        else:
-            row.updated_at = utcnow()
+    for attempt in (1, 2):
+        try:
+            with store.session.begin() as s:
+                row = s.get(State, f"q:{qid}")
+                if row is None:
+                    s.add(State(name=f"q:{qid}", value={"q": query}, updated_at=utcnow()))
+                else:
+                    row.updated_at = utcnow()
+            break
+        except IntegrityError:  # two chats searched the same words at once: the other one stored it
+            if attempt == 2:
+                raise
     return qid
 
 
