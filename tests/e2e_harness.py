@@ -321,6 +321,27 @@ def env(seeded_template: Path, tmp_path: Path) -> Iterator[Env]:
         e.store.dispose()
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def both_env(request: pytest.FixtureRequest, seeded_template: Path, tmp_path: Path) -> Iterator[Env]:
+    """`env` on SQLite, then on PostgreSQL (a fresh schema, the seeds ingested into it)."""
+    if request.param == "sqlite":
+        e = seeded_env(seeded_template, tmp_path / "db")
+        try:
+            yield e
+        finally:
+            e.store.dispose()
+        return
+    from conftest import postgres_schema_url
+
+    urls = postgres_schema_url()
+    e = open_seeded(next(urls))
+    try:
+        yield e
+    finally:
+        e.store.dispose()
+        urls.close()
+
+
 def visible(messages: list[Message]) -> str:
     return "\n".join(m.text or "" for m in messages)
 

@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from e2e_harness import BotRun, Env, open_seeded, run_bot, visible
+from e2e_harness import BotRun, Env, run_bot, visible
 
 from bot import chats as chat_service
 from bot.articles import article_dict, get_article
@@ -155,22 +155,8 @@ async def main_flow(bot: BotRun) -> None:
     assert not chat_service.get_chat(bot.store, alice.id).subscribed
 
 
-def test_main_flow_sqlite(env: Env) -> None:
-    run_bot(env, main_flow)
-
-
-@pytest.mark.postgres
-def test_main_flow_postgres() -> None:
-    from conftest import postgres_schema_url
-
-    urls = postgres_schema_url()
-    url = next(urls)
-    env = open_seeded(url)
-    try:
-        run_bot(env, main_flow)
-    finally:
-        env.store.dispose()
-        urls.close()
+def test_main_flow(both_env: Env) -> None:
+    run_bot(both_env, main_flow)
 
 
 # -- search and paging -----------------------------------------------------------------------------

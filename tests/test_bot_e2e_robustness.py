@@ -212,3 +212,23 @@ def test_the_token_never_appears_in_the_logs(
             text += logging.Formatter().formatException(record.exc_info)
         assert secret not in text, (record.name, text[:300])
     assert secret not in caplog.text
+
+
+def test_a_burst_of_users_searching_the_same_words_at_once_each_get_their_answer(both_env: Env) -> None:
+    async def scenario(bot: BotRun) -> None:
+        tg = bot.tg
+        users = tg.users(40)
+        mark = tg.mark()
+        for n, user in enumerate(users):  # all at once, the bot handles updates concurrently
+            tg.send_message(user, user, ["/search 武进", "机器人", "/keywords", "/latest 3"][n % 4])
+        await tg.wait_until(lambda: all(bot.new(u, mark) for u in users), timeout=30, what="a reply for everyone")
+        await tg.settle()
+        for n, user in enumerate(users):
+            (reply,) = bot.new(user, mark)
+            assert reply.text.startswith(["🔍 武进", "🔍 机器人", "🔥", "🗞 最新 3 篇"][n % 4]), reply.text
+        # the remembered queries work for every one of them
+        first = bot.new(users[0], mark)[0]
+        await bot.press(users[0], first, "下一页 ▶")
+        assert "第 2/" in first.text
+
+    run_bot(both_env, scenario)
