@@ -2,10 +2,11 @@
 
 Ranking is BM25 with the title boosted (weights in bot.search.document), ties to the newer
 article (publication date, then ingest order). When a query matches more than `rank_window`
-articles (2,000 by default), the matches are ranked in windows of that size, newest window
-first: the best of the latest 2,000 matches come first, then the best of the 2,000 before
+articles (1,000 by default), the matches are ranked in windows of that size, newest window
+first: the best of the latest 1,000 matches come first, then the best of the 1,000 before
 those, and so on. Every match still appears exactly once and the total is exact; what is
-saved is scoring 100,000 matches of a word like 发展 for one page of five.
+saved is scoring 100,000 matches of a word like 发展 for one page of five. The exact total of
+such a query is counted on a second connection while the window is ranked.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -23,6 +25,8 @@ from sqlalchemy import Connection, select, text
 
 from bot.db import Store
 from bot.models import Article, Block, Page
+from bot.search import postgres as pg_backend
+from bot.search import sqlite as lite_backend
 from bot.search.index import backend, load_articles, rebuild
 from bot.search.query import Notice, Plan, Query, Term, any_of_plan, compile_query, parse
 from bot.search.snippets import Snippet, highlight, make_snippet
@@ -30,7 +34,9 @@ from bot.search.tokens import keyword_key, keyword_token, keyword_words, tokens
 
 DEFAULT_PAGE_SIZE = 5
 DEFAULT_SNIPPET_CHARS = 120
-RANK_WINDOW = 2000
+RANK_WINDOW = 1000
+# Totals of large result sets are counted on a second connection while the ranking runs.
+_COUNTER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-count")
 
 
 @dataclass
@@ -109,8 +115,33 @@ def _reading(store: Store) -> Iterator[Connection]:
             yield conn
 
 
+def _count_apart(store: Store, be: ModuleType, plan: Plan) -> int:
+    with store.engine.connect() as conn:
+        return be.count(conn, plan)
+
+
+def _counter(store: Store, plan: Plan) -> Callable[[Connection], int]:
+    """How to get the total: started now on its own connection when the database is one that a
+    second connection sees (a file or a server, not SQLite's private :memory:), else counted on
+    demand. Small result sets never ask: their only window tells the total."""
+    url = store.engine.url
+    in_memory = (url.database or ":memory:") == ":memory:" or "mode=memory" in str(url)
+    shared = store.dialect == "postgresql" or not in_memory
+    be = pg_backend if store.dialect == "postgresql" else lite_backend
+    if not shared:
+        return lambda conn: be.count(conn, plan)
+    future = _COUNTER.submit(_count_apart, store, be, plan)
+    return lambda _conn: future.result()
+
+
 def _ranked(
-    conn: Connection, be: ModuleType, plan: Plan, offset: int, limit: int, window: int
+    conn: Connection,
+    be: ModuleType,
+    plan: Plan,
+    offset: int,
+    limit: int,
+    window: int,
+    count: Callable[[Connection], int] | None = None,
 ) -> tuple[list[tuple[int, float, str | None]], int]:
     """Rows offset..offset+limit of the ranked matches, and the total number of matches."""
     picked: list[tuple[int, float, str | None]] = []
@@ -125,7 +156,7 @@ def _ranked(
             break
         w, skip = w + 1, 0
     if total is None:
-        total = be.count(conn, plan)
+        total = count(conn) if count else be.count(conn, plan)
     return picked, total
 
 
@@ -203,13 +234,14 @@ def search(
     page_size = max(1, int(page_size))
     page = max(1, int(page))
     window = max(1, int(rank_window))
+    count = _counter(store, plan)
     with _reading(store) as conn:
         be = backend(conn)
-        rows, total = _ranked(conn, be, plan, (page - 1) * page_size, page_size, window)
+        rows, total = _ranked(conn, be, plan, (page - 1) * page_size, page_size, window, count)
         last = max(1, math.ceil(total / page_size))
         if page > last:  # a stale ▶ after the results shrank: show the last page instead
             page = last
-            rows, total = _ranked(conn, be, plan, (page - 1) * page_size, page_size, window)
+            rows, total = _ranked(conn, be, plan, (page - 1) * page_size, page_size, window, count)
         hits = _hits(conn, rows, parsed.highlight_keys(), snippet_chars)
     return SearchResult(query, parsed.terms, page, page_size, total, hits, parsed.notices)
 
@@ -257,7 +289,7 @@ def related(
             if len(rows) >= n or not group:
                 continue
             plan = any_of_plan(group, exclude_ids=[article_id, *(r[0] for r in rows)])
-            more, _ = _ranked(conn, be, plan, 0, n - len(rows), window)
+            more, _ = _ranked(conn, be, plan, 0, n - len(rows), window, count=lambda _conn: -1)  # no total needed
             rows += more
         mine = {keyword_key(w): w for w in words}
         hits = _hits(conn, rows, list(mine), snippet_chars)
