@@ -121,6 +121,9 @@ def test_privacy_mode_and_commands_for_other_bots(env: Env) -> None:
             assert sent.delivered
         (reply,) = await bot.command(member, admin_group, "search", "机器人")
         assert reply.text.startswith("🔍 机器人")
+        # nothing late either: only the answers above, once the search was answered after them all
+        assert [m.text[:6] for m in tg.bot_messages(admin_group)] == ["🔍 机器人 "]
+        assert len(tg.bot_messages(group)) == 3
 
     run_bot(env, scenario)
 
