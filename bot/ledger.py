@@ -311,13 +311,7 @@ def _run_batch(session: Session, ops: list[tuple[Callable[..., Any], tuple]]) ->
         elif fn is not mark_sending and fn is not record_part:
             results[i] = (fn(session, *args), None)
     if sending:
-        now = utcnow()
-        ids = [ops[i][1][0] for i in sending]
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids))
-            .values(status=SENDING, attempts=Delivery.attempts + 1, updated_at=now)
-        )
+        session.execute(_MARK_SENDING, {"ids": [ops[i][1][0] for i in sending], "now": utcnow()})
     if records:
         done = _record_parts(session, [ops[i][1] for i in records], bumps)
         for i, flag in zip(records, done, strict=True):
@@ -325,6 +319,36 @@ def _run_batch(session: Session, ops: list[tuple[Callable[..., Any], tuple]]) ->
     for name, n in sorted(bumps.items()):
         bump(session, name, n)
     return results
+
+
+# The hot statements, built once (building and cache-keying them cost more than running them).
+# Core tables, so a list of parameters is an executemany, not the ORM's bulk-update-by-PK.
+_DELIVERIES, _CHATS = Delivery.__table__, Chat.__table__
+_MARK_SENDING = (
+    update(_DELIVERIES)
+    .where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
+    .values(status=SENDING, attempts=_DELIVERIES.c.attempts + 1, updated_at=bindparam("now"))
+)
+_BY_ID = update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("_id"))
+_RECORD_DONE = _BY_ID.values(  # sent: the claim is over
+    message_ids=bindparam("_mids"),
+    status=SENT,
+    claimed_by=None,
+    claimed_until=None,
+    updated_at=bindparam("_now"),
+    last_error=None,
+)
+_RECORD_PARTIAL = _BY_ID.values(  # more parts to go: the claim stays
+    message_ids=bindparam("_mids"), status=PENDING, updated_at=bindparam("_now"), last_error=None
+)
+_MOVE_CURSOR = (
+    update(_CHATS)
+    .where(
+        _CHATS.c.id == bindparam("_cid"),
+        or_(_CHATS.c.digest_cursor.is_(None), _CHATS.c.digest_cursor < bindparam("_cur")),
+    )
+    .values(digest_cursor=bindparam("_cur"))
+)
 
 
 def _record_parts(session: Session, items: list[tuple], bumps: Tally[str]) -> list[bool]:
@@ -340,35 +364,14 @@ def _record_parts(session: Session, items: list[tuple], bumps: Tally[str]) -> li
             bumps["delivery.alerts_sent" if job.edition == ALERT else "delivery.digests_sent"] += 1
             if job.cursor is not None:
                 cursors.append({"_cid": job.chat_pk, "_cur": job.cursor})
-    table = Delivery.__table__  # Core executemany (the ORM would read a list as a bulk-by-PK update)
-    by_id = update(table).where(table.c.id == bindparam("_id"))
-    if finished:  # sent: the claim is over
-        session.execute(
-            by_id.values(
-                message_ids=bindparam("_mids"),
-                status=SENT,
-                claimed_by=None,
-                claimed_until=None,
-                updated_at=now,
-                last_error=None,
-            ),
-            finished,
-        )
-    if partial:  # more parts to go: keep the claim
-        session.execute(
-            by_id.values(message_ids=bindparam("_mids"), status=PENDING, updated_at=now, last_error=None), partial
-        )
+    for row in finished + partial:
+        row["_now"] = now
+    if finished:
+        session.execute(_RECORD_DONE, finished)
+    if partial:
+        session.execute(_RECORD_PARTIAL, partial)
     if cursors:
-        chats = Chat.__table__
-        session.execute(
-            update(chats)
-            .where(
-                chats.c.id == bindparam("_cid"),
-                or_(chats.c.digest_cursor.is_(None), chats.c.digest_cursor < bindparam("_cur")),
-            )
-            .values(digest_cursor=bindparam("_cur")),
-            cursors,
-        )
+        session.execute(_MOVE_CURSOR, cursors)
     return flags
 
 
