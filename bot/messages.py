@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 LIMIT = 4096
 _TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"[。！？!?；;…\n][”’」』）)\"']*$")
 _SENTENCE = re.compile(r"[^。！？!?；;…\n]*(?:[。！？!?；;…]+[”’」』）)\"']*|\n|$)")
 
 
@@ -110,16 +111,59 @@ def group_blocks(blocks: list[str], separator: str = "\n\n", limit: int = LIMIT)
     return groups
 
 
+MIN_FILL = 200  # an oversized paragraph first fills the current message if this much room is left
+
+
 def pack(blocks: list[str], separator: str = "\n\n", limit: int = LIMIT) -> list[str]:
     """Join HTML blocks into as few messages as fit, never cutting inside a block's tags.
 
     A block longer than the limit on its own must be plain escaped text; it is split at
-    sentence ends first (see `split_plain`).
+    sentence ends (see `split_plain`), its first piece filling what is left of the current
+    message, so a title is not sent alone before a long first paragraph.
     """
-    pieces: list[str] = []
+    messages: list[str] = []
+    current: list[str] = []
+    used = 0
+    sep = visible_len(separator)
+
+    def add(piece: str, size: int) -> None:
+        nonlocal used
+        used += size + (sep if current else 0)
+        current.append(piece)
+
+    def flush() -> None:
+        nonlocal current, used
+        if current:
+            messages.append(separator.join(current))
+        current, used = [], 0
+
     for block in blocks:
-        if visible_len(block) > limit:
-            pieces += [escape(p) for p in split_plain(visible_text(block), limit)]
-        else:
-            pieces.append(block)
-    return [separator.join(pieces[i] for i in group) for group in group_blocks(pieces, separator, limit)]
+        size = visible_len(block)
+        room = limit - used - (sep if current else 0)
+        if size <= room:
+            add(block, size)
+            continue
+        if size <= limit:
+            flush()
+            add(block, size)
+            continue
+        text = visible_text(block)
+        if current and room >= MIN_FILL:
+            first = split_plain(text, room)[0]
+            if ends_sentence_piece(first):
+                add(escape(first), utf16_len(first))
+                text = text[len(first) :]
+        flush()
+        pieces = split_plain(text, limit)
+        if not pieces:
+            continue
+        for piece in pieces[:-1]:
+            messages.append(escape(piece))
+        add(escape(pieces[-1]), utf16_len(pieces[-1]))
+    flush()
+    return messages
+
+
+def ends_sentence_piece(text: str) -> bool:
+    """Did `split_plain` end this piece at a sentence end (not a hard cut)?"""
+    return bool(_SENTENCE_END.search(text))

@@ -34,6 +34,14 @@ def test_oversized_plain_block_is_split_at_sentence_ends():
     assert all(p.endswith("。") for p in pieces)
 
 
+def test_a_title_is_not_sent_alone_before_a_long_first_paragraph():
+    paragraph = "这是很长的第一段中的一句话。" * 600
+    messages = pack(["<b>标题</b>\n<i>记者 甲</i>", escape(paragraph), escape("第二段。")])
+    assert messages[0].startswith("<b>标题</b>") and visible_len(messages[0]) > 3000
+    assert all(visible_len(m) <= LIMIT for m in messages)
+    assert "".join(visible_text(m) for m in messages).replace("\n", "").endswith(paragraph + "第二段。")
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.text(min_size=1, max_size=3000), min_size=1, max_size=8))
 def test_pack_fuzz(texts):
