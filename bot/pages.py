@@ -36,7 +36,13 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")
 _BOLD = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _ITALIC = re.compile(r"(?<![A-Za-z0-9*])\*(?=\S)([^*]+?)(?<=\S)\*(?![A-Za-z0-9*])")
 _CODE = re.compile(r"`([^`]+)`")
-_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>")
+# Only the formatting tags that exports leave behind, with well-formed attributes: text that
+# merely looks like markup (`a<b 与 c>d`, a quoted `<script>`) is news and stays.
+_TAG = re.compile(
+    r"</?(?:br|p|div|span|b|i|u|s|em|strong|font|sup|sub|small|big|center|a|img|hr)"
+    r"(?:\s+[A-Za-z-]+(?:=(?:\"[^\"<>]*\"|'[^'<>]*'|[^\s<>\"']+))?)*\s*/?>",
+    re.I,
+)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>])")
 _BULLET = re.compile(r"^\s{0,3}(?:[-*+]|>)\s+")
 

@@ -323,6 +323,14 @@ def test_markdown_marks_are_stripped_and_front_matter_gives_the_date():
     assert piece.paragraphs() == ["本报讯(记者 甲)新区建设提速。", "第二段内容。"]
 
 
+def test_html_formatting_tags_go_but_text_that_looks_like_markup_stays():
+    text = '标题\n\n<p>第一段<b>加粗</b>，<font color="red">红字</font>。<br/></p>\n\n比较 a<b 与 c>d，以及 <script>x</script> 字样。\n'
+    assert parse_page(text).pieces[0].paragraphs() == [
+        "第一段加粗，红字。",
+        "比较 a<b 与 c>d，以及 <script>x</script> 字样。",
+    ]
+
+
 def test_date_from_file_name_and_crlf_and_fullwidth_indent():
     page = parse_page("标题\r\n\r\n\u3000\u3000第一段。\r\n\u3000\u3000第二段。\r\n", "wj_2024-12-08_A01.txt")
     assert str(page.published_on) == "2024-12-08"
