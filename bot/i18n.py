@@ -29,7 +29,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "digest.more": {"zh": "另有 {n} 篇，发送 /latest 查看。", "en": "{n} more: send /latest to see them."},
     "digest.empty": {"zh": "📭 自上次摘要以来没有新文章。", "en": "📭 Nothing new since your last digest."},
     "digest.continued": {"zh": "（续）", "en": "(continued)"},
-    "button.read": {"zh": "{n} 全文", "en": "{n} Read"},
+    "button.read": {"zh": "{n} 查看", "en": "{n} Open"},
     "button.read_one": {"zh": "📖 阅读", "en": "📖 Read"},
     "alert.title": {"zh": "🔔 关注词「{word}」有新文章：", "en": "🔔 New article for “{word}”:"},
     # -- start / help ---------------------------------------------------------------------

@@ -52,7 +52,7 @@ def add_chats(store, chats, type_="private") -> dict[int, int]:
 def plan_for(store, pks, parts: list[str] | None = None, edition="morning", key=KEY, cursor=7) -> None:
     parts = parts or ["<b>今日摘要</b>\n正文。"]
     payload = {
-        "messages": [{"text": p, "buttons": [[{"text": "1 全文", "callback_data": "a:1"}]]} for p in parts],
+        "messages": [{"text": p, "buttons": [[{"text": "1 查看", "callback_data": "a:1"}]]} for p in parts],
         "cursor": cursor,
     }
     with store.session.begin() as s:

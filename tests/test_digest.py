@@ -79,7 +79,7 @@ def test_per_chat_length_and_language(store, settings):
     digest = compose(store, settings, chat)
     assert all(len(e.summary) == 1 for e in digest.entries)
     assert digest.messages[0].text.startswith("📰 <b>Daily digest</b> · Sat 21 Nov 2026")
-    assert digest.messages[0].buttons[0][0][0] == "1 Read"
+    assert digest.messages[0].buttons[0][0][0] == "1 Open"
 
 
 def test_long_digests_split_at_article_boundaries(store, settings):
@@ -186,7 +186,7 @@ def test_digest_preview_cli(db_url, seeds_copy):
     assert runner.invoke(main, ["digest", "--preview", "--db", db_url]).output.startswith("Nothing new")
     runner.invoke(main, ["ingest", "--db", db_url, str(seeds_copy)])
     out = runner.invoke(main, ["digest", "--preview", "--db", db_url])
-    assert out.exit_code == 0 and "今日新闻摘要" in out.output and "[1 全文]" in out.output
+    assert out.exit_code == 0 and "今日新闻摘要" in out.output and "[1 查看]" in out.output
     data = json.loads(runner.invoke(main, ["digest", "--preview", "--json", "--db", db_url]).output)
     assert len(data["articles"]) == 14 and data["messages"][0]["parse_mode"] == "HTML"
     assert runner.invoke(main, ["digest", "--db", db_url]).exit_code == 2  # --preview is required
