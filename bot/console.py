@@ -110,8 +110,7 @@ async def run_console(
 ) -> int:
     """Run the bot against a stand-in and drive it from `lines` (or stdin); returns an exit code."""
     from bot.standin import Standin
-    from bot.standin.ptb import polling
-    from bot.telegram.app import build_application
+    from bot.telegram.app import build_application, serving
 
     with tempfile.TemporaryDirectory(prefix="digestbot-chat-") as folder:
         url = private_copy(loaded.settings.storage.resolved_url(), Path(folder))
@@ -129,7 +128,7 @@ async def run_console(
                 target: Any = me
                 screen = Screen(out)
                 out(HELP + "\n")
-                async with polling(app):
+                async with serving(app):
                     source = iter(lines) if lines is not None else None
                     while True:
                         if source is None:

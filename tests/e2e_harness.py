@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ from bot.runtime import Runtime
 from bot.standin import Standin
 from bot.standin.model import CallbackQuery, Chat, Message, User
 from bot.summaries import enricher_for
-from bot.telegram.app import build_application
+from bot.telegram.app import build_application, serving
 from conftest import SEEDS
 
 T = TypeVar("T")
@@ -94,26 +94,15 @@ def write_page(folder: Path, name: str, text: str) -> Path:
 # -- running the bot ---------------------------------------------------------------------------------
 
 
-@contextlib.asynccontextmanager
-async def running(app: Application) -> AsyncIterator[Application]:
-    """What `Application.run_polling` does, minus signals and the blocking loop."""
-    await app.initialize()
-    try:
-        if app.post_init:
-            await app.post_init(app)
-        await app.start()
-        for job in app.job_queue.get_jobs_by_name("tick"):
-            job.schedule_removal()  # the tests call services.tick() themselves
-        await app.updater.start_polling(poll_interval=0.0, timeout=1)
-        try:
-            yield app
-        finally:
-            await app.updater.stop()
-            await app.stop()
-            if app.post_stop:
-                await app.post_stop(app)
-    finally:
-        await app.shutdown()
+def running(app: Application) -> contextlib.AbstractAsyncContextManager[Application]:
+    """The bot as `digestbot run` starts it, with the tick job removed: the tests call
+    services.tick() themselves."""
+
+    def drop_tick(started: Application) -> None:
+        for job in started.job_queue.get_jobs_by_name("tick"):
+            job.schedule_removal()
+
+    return serving(app, started=drop_tick)
 
 
 class _Collect(logging.Handler):

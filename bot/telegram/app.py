@@ -11,9 +11,11 @@ Jobs (PTB's JobQueue, i.e. APScheduler):
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import signal
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -330,3 +332,30 @@ def run(runtime: Runtime, token: str, api_url: str | None, webhook_url: str | No
         )
     else:
         app.run_polling(allowed_updates=Update.ALL_TYPES, drop_pending_updates=False)
+
+
+@contextlib.asynccontextmanager
+async def serving(
+    app: Application, poll_timeout: float = 1.0, started: Callable[[Application], None] | None = None
+) -> AsyncIterator[Application]:
+    """What `Application.run_polling` does, minus signals and the blocking loop: initialise,
+    `post_init` (command menu, edition jobs, tick), start, long-poll; the reverse on exit.
+    For the offline console and tests, which drive the loop themselves. `started` runs after
+    start and before polling (e.g. to remove a job)."""
+    await app.initialize()
+    try:
+        if app.post_init:
+            await app.post_init(app)
+        await app.start()
+        if started is not None:
+            started(app)
+        await app.updater.start_polling(poll_interval=0.0, timeout=poll_timeout)
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
+    finally:
+        await app.shutdown()
