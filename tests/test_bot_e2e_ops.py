@@ -5,7 +5,9 @@ hot reload of the config (by /reload and by the file watch), and the offline con
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -277,6 +279,19 @@ def test_the_file_watch_applies_changes_and_tells_the_admins_about_a_refused_fil
         await bot.services.tick()
         await tg.settle()
         assert next_fire(bot, "morning") == (later, 15) and bot.new(admin, mark) == [told]
+
+    run_bot(config_env, scenario)
+
+
+def test_sighup_reloads_the_config(config_env: Env) -> None:
+    path = config_env.config_path
+    url = config_env.settings.storage.database_url
+    later = (edition_hour() + 3) % 24
+
+    async def scenario(bot: BotRun) -> None:
+        path.write_text(config_text(url, ("morning", f"45 {later} * * *")), "utf-8")
+        os.kill(os.getpid(), signal.SIGHUP)  # what `kill -HUP <pid>` or `systemctl reload` does
+        await bot.tg.wait_until(lambda: next_fire(bot, "morning") == (later, 45), timeout=10, what="the reload")
 
     run_bot(config_env, scenario)
 
