@@ -169,3 +169,30 @@ def test_captions_are_indexed(store: Store, seeds_copy: Path, kind: str):
     ingest(store, seeds_copy)
     hits = search(store, "陆新 徐芊卉").hits
     assert [h.kind for h in hits] == [kind] and hits[0].title == ""
+
+
+def test_every_new_session_factory_is_hooked():
+    """Stores come and go (tests, CLI runs); each new session factory must be hooked, even when
+    it takes the place in memory of a collected one (SQLAlchemy's event.contains() says yes then)."""
+    import gc
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    from bot.models import Base
+    from bot.search.index import PENDING, track
+
+    engine = create_engine("sqlite://")
+    Base.metadata.create_all(engine)
+    for n in range(60):
+        factory = sessionmaker(engine)
+        track(factory)
+        with factory() as s:
+            page = Page(source=f"p{n}", content_hash="x")
+            page.articles.append(Article(position=0, title="t", content_hash="y"))
+            s.add(page)
+            s.flush()
+            assert s.info.get(PENDING), n  # the flush was noted
+            s.rollback()
+        del factory
+        gc.collect()

@@ -198,8 +198,10 @@ def _forget(session: Session, *_args: Any) -> None:
 
 def track(factory: sessionmaker[Session]) -> None:
     """Hook a session factory so its sessions keep the search index current. Idempotent."""
-    if event.contains(factory, "after_flush", _after_flush):
+    # (not event.contains(): its registry is keyed by id(), which a new factory can reuse)
+    if getattr(factory, "_bot_search_tracked", False):
         return
+    factory._bot_search_tracked = True  # type: ignore[attr-defined]
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "do_orm_execute", _on_orm_execute)
     event.listen(factory, "before_commit", _before_commit)

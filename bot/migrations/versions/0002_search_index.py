@@ -11,7 +11,8 @@ tokens are split on the spaces jieba's output was joined with, nothing else) and
 phrases then fall back to instr()). Triggers on `search_docs` keep both in step.
 
 PostgreSQL: `search_docs` with `terms` (tsvector of the distinct tokens, GIN-indexed), `tf`
-(jsonb term -> field-weighted frequency) and `doc_len`, for BM25; `plain` for phrases.
+(jsonb term -> field-weighted frequency, where it is not 1) and `doc_len`, for BM25; `plain`
+for phrases; `search_stats` (articles and tokens in the index, kept by a trigger).
 """
 
 import sqlalchemy as sa
@@ -78,6 +79,31 @@ def _upgrade_postgresql() -> None:
         " tf JSONB NOT NULL)"
     )
     op.execute("CREATE INDEX ix_search_docs_terms ON search_docs USING GIN (terms)")
+    # corpus totals for BM25 (FTS5 keeps the same two numbers), kept by a trigger
+    op.execute(
+        "CREATE TABLE search_stats (id INTEGER PRIMARY KEY CHECK (id = 1),"
+        " docs BIGINT NOT NULL, tokens BIGINT NOT NULL)"
+    )
+    op.execute("INSERT INTO search_stats (id, docs, tokens) VALUES (1, 0, 0)")
+    op.execute(
+        """
+        CREATE FUNCTION search_stats_track() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          IF TG_OP = 'INSERT' THEN
+            UPDATE search_stats SET docs = docs + 1, tokens = tokens + NEW.doc_len WHERE id = 1;
+          ELSIF TG_OP = 'DELETE' THEN
+            UPDATE search_stats SET docs = docs - 1, tokens = tokens - OLD.doc_len WHERE id = 1;
+          ELSIF NEW.doc_len <> OLD.doc_len THEN
+            UPDATE search_stats SET tokens = tokens + NEW.doc_len - OLD.doc_len WHERE id = 1;
+          END IF;
+          RETURN NULL;
+        END $$
+        """
+    )
+    op.execute(
+        "CREATE TRIGGER search_docs_stats AFTER INSERT OR UPDATE OR DELETE ON search_docs "
+        "FOR EACH ROW EXECUTE FUNCTION search_stats_track()"
+    )
 
 
 def upgrade() -> None:
@@ -104,3 +130,5 @@ def downgrade() -> None:
         op.drop_table("search_docs")
     else:
         op.execute("DROP TABLE IF EXISTS search_docs")
+        op.execute("DROP FUNCTION IF EXISTS search_stats_track()")
+        op.execute("DROP TABLE IF EXISTS search_stats")
