@@ -260,11 +260,16 @@ def sizes(store: Store) -> dict[str, float]:
         row = conn.execute(
             text(
                 "SELECT pg_total_relation_size('search_docs') - pg_relation_size('ix_search_docs_terms'), "
-                "pg_relation_size('ix_search_docs_terms'), "
+                "pg_relation_size('ix_search_docs_terms'), pg_total_relation_size('search_text'), "
                 "pg_total_relation_size('articles') + pg_total_relation_size('blocks') + pg_total_relation_size('pages')"
             )
         ).one()
-        return {"search_docs": row[0] / mb, "GIN index": row[1] / mb, "articles+blocks": row[2] / mb}
+        return {
+            "search_docs": row[0] / mb,
+            "GIN index": row[1] / mb,
+            "search_text": row[2] / mb,
+            "articles+blocks": row[3] / mb,
+        }
 
 
 # -- queries -----------------------------------------------------------------------------
@@ -306,8 +311,9 @@ def like_runner(store: Store, query: str):  # type: ignore[no-untyped-def]
         params[f"p{n}"] = f"%{term.key}%"
         clauses.append(f"d.plain {'NOT ' if term.negated else ''}LIKE :p{n}")
     where = " AND ".join(clauses)
-    count_sql = text(f"SELECT count(*) FROM search_docs d WHERE {where}")
-    page_sql = text(f"SELECT d.article_id FROM search_docs d WHERE {where} ORDER BY d.article_id DESC LIMIT 5")
+    table = "search_text" if store.dialect == "postgresql" else "search_docs"  # where `plain` lives
+    count_sql = text(f"SELECT count(*) FROM {table} d WHERE {where}")
+    page_sql = text(f"SELECT d.article_id FROM {table} d WHERE {where} ORDER BY d.article_id DESC LIMIT 5")
 
     def run() -> int:
         with store.engine.connect() as conn:

@@ -27,7 +27,10 @@ def snapshot(store: Store) -> list[tuple]:
     if store.dialect == "sqlite":
         sql = "SELECT article_id, title, lead, headings, body, byline, keywords, plain, doc_len FROM search_docs"
     else:
-        sql = "SELECT article_id, plain, doc_len, terms::text, tf::text FROM search_docs"
+        sql = (
+            "SELECT article_id, x.plain, d.doc_len, d.terms::text, x.tf::text "
+            "FROM search_docs d FULL JOIN search_text x USING (article_id)"
+        )
     with store.engine.connect() as conn:
         return [tuple(r) for r in conn.exec_driver_sql(sql + " ORDER BY article_id")]
 
@@ -40,6 +43,10 @@ def assert_in_step(store: Store) -> None:
         if store.dialect == "sqlite":
             fts_rows = conn.exec_driver_sql("SELECT count(*) FROM search_fts_docsize").scalar()
             assert fts_rows == len(articles)
+        else:  # the trigger-kept totals agree with the rows
+            stats = conn.exec_driver_sql("SELECT docs, tokens FROM search_stats").one()
+            real = conn.exec_driver_sql("SELECT count(*), coalesce(sum(doc_len), 0) FROM search_docs").one()
+            assert tuple(stats) == tuple(real)
     current = snapshot(store)
     assert [r[0] for r in current] == articles
     with store.engine.begin() as conn:

@@ -1,17 +1,22 @@
 """PostgreSQL backend: a tsvector of the pre-segmented tokens with a GIN index, BM25 computed here.
 
+Tables (migration 0002): `search_docs` is narrow - article id, token count, `terms` (tsvector of
+the distinct tokens, GIN-indexed) - so scans of many matches stay cheap; `search_text` holds what
+only some rows need: `plain` (squashed text, for phrases) and `tf` (each term's field-weighted
+frequency where it is not 1: three terms in four occur once, in the body). Both go with their
+article by foreign-key cascade; `search_stats` (articles and tokens in the index) is kept by a
+trigger.
+
 PostgreSQL has no BM25, so the score is computed the way SQLite's FTS5 bm25() does it, from the
-same inputs: `tf` holds each term's field-weighted frequency (sum of weight x occurrences) where
-it is not 1 (three terms in four occur once, in the body: leaving them out keeps `tf` small
-enough to stay in the row), `doc_len` the article's token count, `search_stats` the corpus
-totals, and the articles per term are counted through the GIN index. Same formula, same inputs,
-so both stores rank alike (the tests compare the scores). The tsvector is built from the token
-list with array_to_tsvector (no text search parser or dictionary in between), and every query
-lexeme is a quoted, escaped literal.
+same inputs: `tf`, the token count, the corpus totals, and the articles per term counted through
+the GIN index. Same formula, same inputs, so both stores rank alike (the tests compare the
+scores). The tsvector is built from the token list with array_to_tsvector (no text search parser
+or dictionary in between), and every query lexeme is a quoted, escaped literal.
 
 The planner underrates what `terms @@ q` costs when it has to read each row's tsvector back
 from TOAST (a sequential scan of 10,000 articles: 40 ms, against 1.4 ms through the GIN index),
-so search transactions turn sequential scans off for their own statements (SET LOCAL).
+so search transactions turn sequential scans (and JIT compilation) off for their own statements
+(SET LOCAL).
 """
 
 from __future__ import annotations
@@ -46,15 +51,18 @@ def match_expression(plan: Plan) -> str:
     return expr
 
 
+_PLAIN = "(SELECT x.plain FROM search_text x WHERE x.article_id = d.article_id)"
+
+
 def _where(plan: Plan) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {"q": match_expression(plan)}
     clauses = ["d.terms @@ CAST(:q AS tsquery)"]
     for i, key in enumerate(plan.texts):
         params[f"tx{i}"] = key
-        clauses.append(f"strpos(d.plain, :tx{i}) > 0")
+        clauses.append(f"strpos({_PLAIN}, :tx{i}) > 0")
     for i, (toks, key) in enumerate(plan.not_texts):
         params[f"nt{i}"], params[f"nk{i}"] = tsquery(toks), key
-        clauses.append(f"NOT (d.terms @@ CAST(:nt{i} AS tsquery) AND strpos(d.plain, :nk{i}) > 0)")
+        clauses.append(f"NOT (d.terms @@ CAST(:nt{i} AS tsquery) AND strpos({_PLAIN}, :nk{i}) > 0)")
     if plan.exclude_ids:
         params["exclude"] = list(plan.exclude_ids)
         clauses.append("d.article_id NOT IN :exclude")
@@ -69,7 +77,9 @@ def _bind(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
 
 
 def _prefer_index(conn: Connection) -> None:
-    conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+    # jit off too: the seqscan penalty inflates plan costs past jit_above_cost, and compiling
+    # then costs more than the whole query
+    conn.exec_driver_sql("SET LOCAL enable_seqscan = off; SET LOCAL jit = off")
 
 
 def count(conn: Connection, plan: Plan) -> int:
@@ -111,26 +121,34 @@ def ranked(
     return rows[skip : skip + take], len(rows)
 
 
-def _window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
+def _window_ids(conn: Connection, plan: Plan, offset: int, limit: int) -> list[int]:
+    """Matches offset..offset+limit, newest (highest id) first: the GIN bitmap of all matches,
+    top-N sorted by id (`+ 0` keeps the planner from walking the primary key instead, which
+    reads every article's tsvector back from TOAST to test it)."""
     where, params = _where(plan)
     params.update(lim=limit, off=offset)
+    sql = f"SELECT d.article_id FROM search_docs d WHERE {where} ORDER BY d.article_id + 0 DESC LIMIT :lim OFFSET :off"
+    return list(conn.execute(_bind(sql, params), params).scalars())
+
+
+def _window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:
     _prefer_index(conn)
+    ids = _window_ids(conn, plan, offset, limit)
+    if not ids:
+        return []
+    params: dict[str, Any] = {"ids": ids}
     cols = []
     for i, term in enumerate(plan.must):
         params[f"f{i}"], params[f"p{i}"] = term, lexeme(term)
         # absent from tf: 1 if the article has the term (always, for an AND query), else 0
         present = "1" if not plan.any_of else f"CASE WHEN d.terms @@ CAST(:p{i} AS tsquery) THEN 1 ELSE 0 END"
-        cols.append(f", coalesce((d.tf ->> :f{i})::float8, {present})")
-    sql = (
-        f"WITH w AS MATERIALIZED (SELECT d.article_id FROM search_docs d WHERE {where} "
-        "ORDER BY d.article_id DESC LIMIT :lim OFFSET :off) "
+        cols.append(f", coalesce((x.tf ->> :f{i})::float8, {present})")
+    sql = (  # driven by the id list: one primary-key look-up per table and row
         f"SELECT d.article_id, d.doc_len, a.published_on{''.join(cols)} "
-        "FROM w JOIN search_docs d ON d.article_id = w.article_id JOIN articles a ON a.id = d.article_id "
-        "ORDER BY d.article_id DESC"
+        "FROM unnest(CAST(:ids AS integer[])) AS w(id) JOIN search_docs d ON d.article_id = w.id "
+        "JOIN search_text x ON x.article_id = w.id JOIN articles a ON a.id = w.id"
     )
-    rows = conn.execute(_bind(sql, params), params).all()
-    if not rows:
-        return []
+    rows = conn.execute(text(sql), params).all()
     n_rows, n_tokens, hits = corpus_stats(conn, plan.must)
     avgdl = n_tokens / n_rows
     idfs = [idf(n_rows, h) for h in hits]
@@ -146,8 +164,8 @@ def _window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple
 
 
 def delete_docs(conn: Connection, ids: Sequence[int]) -> None:
-    if ids:
-        stmt = text("DELETE FROM search_docs WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
+    for table in ("search_docs", "search_text") if ids else ():
+        stmt = text(f"DELETE FROM {table} WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
         conn.execute(stmt, {"ids": list(ids)})
 
 
@@ -156,13 +174,13 @@ def _num(f: float) -> int | float:
 
 
 def doc_row(doc: IndexDoc) -> dict[str, Any]:
-    """The `search_docs` row for one document (built in worker processes by the benchmark)."""
+    """The index rows for one document (built in worker processes by the benchmark)."""
     return {
         "id": doc.article_id,
         "plain": doc.plain,
         "len": doc.doc_len,
         "terms": sorted(doc.term_set()),
-        "tf": json.dumps(doc.weighted_tf(), ensure_ascii=False),
+        "tf": json.dumps({t: _num(f) for t, f in doc.weighted_tf().items() if f != 1.0}, ensure_ascii=False),
     }
 
 
@@ -171,10 +189,16 @@ def write_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
         return
     conn.execute(
         text(
-            "INSERT INTO search_docs (article_id, plain, doc_len, terms, tf) "
-            "VALUES (:id, :plain, :len, array_to_tsvector(CAST(:terms AS text[])), CAST(:tf AS jsonb)) "
-            "ON CONFLICT (article_id) DO UPDATE SET plain = excluded.plain, doc_len = excluded.doc_len, "
-            "terms = excluded.terms, tf = excluded.tf"
+            "INSERT INTO search_docs (article_id, doc_len, terms) "
+            "VALUES (:id, :len, array_to_tsvector(CAST(:terms AS text[]))) "
+            "ON CONFLICT (article_id) DO UPDATE SET doc_len = excluded.doc_len, terms = excluded.terms"
+        ),
+        list(rows),
+    )
+    conn.execute(
+        text(
+            "INSERT INTO search_text (article_id, plain, tf) VALUES (:id, :plain, CAST(:tf AS jsonb)) "
+            "ON CONFLICT (article_id) DO UPDATE SET plain = excluded.plain, tf = excluded.tf"
         ),
         list(rows),
     )
@@ -186,6 +210,7 @@ def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
 
 def delete_all(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM search_docs")
+    conn.exec_driver_sql("DELETE FROM search_text")
 
 
 def check(conn: Connection) -> None:

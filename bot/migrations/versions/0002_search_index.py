@@ -10,9 +10,9 @@ tokens are split on the spaces jieba's output was joined with, nothing else) and
 (FTS5 trigram index over the squashed text, for phrases; skipped where SQLite lacks it, and
 phrases then fall back to instr()). Triggers on `search_docs` keep both in step.
 
-PostgreSQL: `search_docs` with `terms` (tsvector of the distinct tokens, GIN-indexed), `tf`
-(jsonb term -> field-weighted frequency, where it is not 1) and `doc_len`, for BM25; `plain`
-for phrases; `search_stats` (articles and tokens in the index, kept by a trigger).
+PostgreSQL: `search_docs` (narrow: `doc_len`, `terms` - tsvector of the distinct tokens,
+GIN-indexed), `search_text` (`plain` for phrases, `tf` - jsonb term -> field-weighted frequency
+where it is not 1 - for BM25), `search_stats` (articles and tokens in the index, by trigger).
 """
 
 import sqlalchemy as sa
@@ -70,15 +70,24 @@ def _upgrade_sqlite(bind) -> None:  # type: ignore[no-untyped-def]
 
 
 def _upgrade_postgresql() -> None:
+    # narrow and GIN-indexed, for scanning many matches ...
     op.execute(
         "CREATE TABLE search_docs ("
         " article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,"
-        " plain TEXT NOT NULL,"
         " doc_len INTEGER NOT NULL,"
-        " terms TSVECTOR NOT NULL,"
-        " tf JSONB NOT NULL)"
+        " terms TSVECTOR NOT NULL)"
     )
     op.execute("CREATE INDEX ix_search_docs_terms ON search_docs USING GIN (terms)")
+    # ... and what only ranked rows (tf) and phrase checks (plain) read: kept in the row and
+    # uncompressed up to a page (no TOAST fetch, no inflating per row); beyond that, plain goes
+    # out of line uncompressed
+    op.execute(
+        "CREATE TABLE search_text ("
+        " article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,"
+        " plain TEXT NOT NULL,"
+        " tf JSONB NOT NULL) WITH (toast_tuple_target = 8160)"
+    )
+    op.execute("ALTER TABLE search_text ALTER COLUMN plain SET STORAGE EXTERNAL")
     # corpus totals for BM25 (FTS5 keeps the same two numbers), kept by a trigger
     op.execute(
         "CREATE TABLE search_stats (id INTEGER PRIMARY KEY CHECK (id = 1),"
@@ -130,5 +139,6 @@ def downgrade() -> None:
         op.drop_table("search_docs")
     else:
         op.execute("DROP TABLE IF EXISTS search_docs")
+        op.execute("DROP TABLE IF EXISTS search_text")
         op.execute("DROP FUNCTION IF EXISTS search_stats_track()")
         op.execute("DROP TABLE IF EXISTS search_stats")
