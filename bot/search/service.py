@@ -107,7 +107,8 @@ class SearchResult:
 
 @contextmanager
 def _reading(store: Store) -> Iterator[Connection]:
-    """One consistent snapshot for the count, the ranking and the hit details."""
+    """One consistent snapshot for the ranking and the hit details (a large total is counted
+    beside it, on its own connection)."""
     with store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
