@@ -179,6 +179,7 @@ class DeliverySettings(_Section):
     request_timeout_seconds: float = Field(10.0, gt=0, le=300)
     concurrency: int = Field(64, ge=1, le=1024)
     lease_seconds: float = Field(60.0, ge=2, le=3600)
+    retry_timeouts: bool = True
     resend_uncertain: bool = False
 
 

@@ -7,7 +7,12 @@ Outcomes per message:
   and picked up by a later pass;
 * 403 Forbidden -> the chat is unsubscribed (reason `blocked`), the row `failed`;
 * 400 ChatMigrated -> the chat's id moves to the supergroup's and the message is resent there;
-* timeouts and network errors -> bounded retries with exponential backoff, then `failed`;
+* a request that never reached the API (connect error) or got a 5xx -> bounded retries with
+  exponential backoff, then `failed`;
+* a timeout or dropped connection after the request went out -> the message may have been
+  delivered: retried like the above when `delivery.retry_timeouts` (the default), else
+  `uncertain` and never sent twice;
+* 401/404 (token revoked, wrong API URL) -> the row goes back to pending, the broadcast stops;
 * any other 400 -> `failed` with Telegram's description (a bug in what we built, logged).
 """
 
@@ -23,13 +28,24 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.warnings import PTBUserWarning
 
 from bot import ledger
 from bot.config import DeliverySettings
 from bot.db import Store
 from bot.pacing import Limits, Pacer
+from bot.telegram.request import AnswerLost
 
 log = logging.getLogger(__name__)
 NO_PREVIEW = {"is_disabled": True}
@@ -70,7 +86,11 @@ class BroadcastStats:
 
 
 class Broadcaster:
-    """Claims due ledger rows in chunks and sends them with bounded concurrency."""
+    """Claims due ledger rows and sends them with bounded concurrency.
+
+    Claims are topped up as jobs finish (a rolling pool), so a chat waiting out a 429 never
+    holds up the rows behind it; `stop()` ends every wait at once and lets in-flight sends
+    finish, so a graceful shutdown takes seconds whatever was waiting."""
 
     def __init__(
         self,
@@ -93,37 +113,60 @@ class Broadcaster:
         self.writer = ledger.LedgerWriter(store)
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._stopping = False
+        self._stop_event: asyncio.Event | None = None
 
     def stop(self) -> None:
         """Finish the messages in flight, start no new ones (graceful shutdown)."""
         self._stopping = True
+        if self._stop_event is not None:
+            self._stop_event.set()
 
     async def close(self) -> None:
         await self.writer.run(ledger.release, self.owner)
         await asyncio.to_thread(self.writer.close)
 
+    async def _pause(self, seconds: float) -> bool:
+        """Sleep unless stopped first; True when the full pause passed."""
+        if seconds <= 0:
+            return not self._stopping
+        assert self._stop_event is not None
+        try:
+            await asyncio.wait_for(self._stop_event.wait(), seconds)
+        except TimeoutError:
+            return True
+        return False
+
     async def run(self, edition: str | None = None) -> BroadcastStats:
         """Send everything that is due (optionally one edition's rows); return the outcomes."""
         loop = asyncio.get_running_loop()
+        self._stop_event = asyncio.Event()
+        if self._stopping:
+            self._stop_event.set()
         stats = BroadcastStats(started=loop.time())
-        now = datetime.now(UTC)
-        await self.writer.run(ledger.expire_in_flight, now, self.settings.resend_uncertain)
+        await self.writer.run(ledger.expire_in_flight, datetime.now(UTC), self.settings.resend_uncertain)
         renewer = asyncio.create_task(self._renew_leases())
+        running: set[asyncio.Task] = set()
+        exhausted = False
         try:
-            while not self._stopping:
-                jobs = await self.writer.run(
-                    ledger.claim, self.owner, self.chunk, self.lease, datetime.now(UTC), edition
-                )
-                if not jobs:
+            while True:
+                if not exhausted and not self._stopping and len(running) <= self.chunk // 2:
+                    jobs = await self.writer.run(
+                        ledger.claim, self.owner, self.chunk - len(running), self.lease, datetime.now(UTC), edition
+                    )
+                    exhausted = not jobs
+                    running.update(asyncio.create_task(self._deliver(job)) for job in jobs)
+                if not running:
                     break
-                results = await asyncio.gather(*(self._deliver(job) for job in jobs), return_exceptions=True)
-                for result in results:
-                    if isinstance(result, BaseException):
-                        log.error("delivery task failed: %r", result)
+                done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    if task.exception() is not None:
+                        log.error("delivery task failed: %r", task.exception())
                         stats.outcomes["error"] += 1
                     else:
-                        stats.outcomes[result] += 1
+                        stats.outcomes[task.result()] += 1
         finally:
+            for task in running:
+                task.cancel()
             renewer.cancel()
             stats.finished = loop.time()
         return stats
@@ -131,23 +174,27 @@ class Broadcaster:
     async def _renew_leases(self) -> None:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
-            await self.writer.run(ledger.renew, self.owner, self.lease, datetime.now(UTC))
+            try:
+                await self.writer.run(ledger.renew, self.owner, self.lease, datetime.now(UTC))
+            except Exception:  # a failed renewal must not end renewals: the next one may work
+                log.exception("could not renew delivery claims")
 
     async def _deliver(self, job: ledger.Job) -> str:
         """Send a job's remaining parts; return the outcome name."""
         sent = list(job.message_ids)
         failures = 0
         while len(sent) < len(job.messages):
-            if self._stopping:
+            if self._stopping or not await self.pacer.wait(job.chat_id, job.is_group, self._stop_event):
                 return "stopped"
-            await self.pacer.wait(job.chat_id, job.is_group)
             async with self._in_flight:
+                if self._stopping:
+                    return "stopped"
                 outcome, pause = await self._attempt(job, sent, failures)
             if outcome == "retry":
                 failures += 1
             if outcome in ("retry", "again"):
-                if pause:
-                    await asyncio.sleep(pause)
+                if not await self._pause(pause):
+                    return "stopped"
                 continue
             if outcome != "part":
                 return outcome
@@ -155,11 +202,13 @@ class Broadcaster:
 
     async def _attempt(self, job: ledger.Job, sent: list[int], failures: int) -> tuple[str, float]:
         """One send of the next part. Returns (outcome, seconds to pause before going on):
-        "part" (sent), "again" (resend at once, e.g. migrated), "retry" (after backoff),
+        "part" (sent), "again" (send again now, e.g. migrated), "retry" (after backoff),
         or a final outcome."""
         run = self.writer.run
         part = job.messages[len(sent)]
-        await run(ledger.mark_sending, job.id)
+        if not await run(ledger.mark_sending, job.id, self.owner):
+            log.warning("delivery %s: claim lost (lease ran out?); another sender has it", job.id)
+            return "claim_lost", 0.0
         timeout = self.settings.request_timeout_seconds
         try:
             message = await self.bot.do_api_request(
@@ -189,11 +238,12 @@ class Broadcaster:
             self.pacer.hold(job.chat_id, wait)
             return "again", 0.0
         except ChatMigrated as exc:
-            await run(ledger.back_to_pending, job.id, None, "chat migrated")
-            await run(ledger.migrate, job.chat_id, exc.new_chat_id)
-            log.info("chat %s became supergroup %s; resending there", job.chat_id, exc.new_chat_id)
+            status = await run(ledger.migrate, job, exc.new_chat_id)
+            log.info("chat %s became supergroup %s", job.chat_id, exc.new_chat_id)
             self.pacer.forget(job.chat_id)
             job.chat_id, job.chat_type = exc.new_chat_id, "supergroup"
+            if status == ledger.SENT:  # the supergroup already got this one under its new id
+                return "merged", 0.0
             return "again", 0.0
         except Forbidden as exc:
             await run(ledger.fail, job, f"forbidden: {exc.message}", True)
@@ -205,15 +255,21 @@ class Broadcaster:
             await run(ledger.bump, "delivery.bad_request")
             log.error("chat %s: Telegram refused a message: %s", job.chat_id, exc.message)
             return "bad_request", 0.0
-        except (TimedOut, NetworkError) as exc:
+        except (TimedOut, AnswerLost) as exc:  # sent, but the answer never came: ambiguous
             kind = "timeout" if isinstance(exc, TimedOut) else "network"
             await run(ledger.bump, f"delivery.{kind}")
-            if failures + 1 > self.settings.max_retries:
-                await run(ledger.fail, job, f"{kind}: {exc.message} (after {failures + 1} tries)")
-                await run(ledger.bump, "delivery.failed")
-                return "failed", 0.0
-            await run(ledger.back_to_pending, job.id, None, f"{kind}: {exc.message}")
-            return "retry", self.settings.retry_backoff_seconds * (2**failures)
+            if not self.settings.retry_timeouts:
+                await run(ledger.mark_uncertain, job, f"{kind}: {exc.message}")
+                return "uncertain", 0.0
+            return await self._retry_or_fail(job, failures, kind, exc.message)
+        except NetworkError as exc:  # never reached Telegram (NotSent), or a 5xx answer
+            await run(ledger.bump, "delivery.network")
+            return await self._retry_or_fail(job, failures, "network", exc.message)
+        except (InvalidToken, EndPointNotFound) as exc:
+            await run(ledger.back_to_pending, job.id, None, f"{type(exc).__name__}: {exc.message}")
+            log.error("the Bot API refused our token or URL (%s): broadcast stopped, rows kept", exc.message)
+            self.stop()
+            return "aborted", 0.0
         except TelegramError as exc:
             await run(ledger.fail, job, f"{type(exc).__name__}: {exc.message}")
             await run(ledger.bump, "delivery.failed")
@@ -221,3 +277,11 @@ class Broadcaster:
         sent.append(int(message["message_id"]))
         await run(ledger.record_part, job, list(sent))
         return "part", 0.0
+
+    async def _retry_or_fail(self, job: ledger.Job, failures: int, kind: str, message: str) -> tuple[str, float]:
+        if failures + 1 > self.settings.max_retries:
+            await self.writer.run(ledger.fail, job, f"{kind}: {message} (after {failures + 1} tries)")
+            await self.writer.run(ledger.bump, "delivery.failed")
+            return "failed", 0.0
+        await self.writer.run(ledger.back_to_pending, job.id, None, f"{kind}: {message}")
+        return "retry", self.settings.retry_backoff_seconds * (2**failures)

@@ -176,12 +176,25 @@ def release(session: Session, owner: str) -> None:
     )
 
 
-def mark_sending(session: Session, job_id: int) -> None:
+def mark_sending(session: Session, job_id: int, owner: str) -> bool:
+    """Mark a row in flight, if `owner` still holds its claim; False means it lost the claim
+    (its lease ran out and another sender may have it), so it must not send."""
+    return bool(_mark_sending_many(session, [job_id], owner))
+
+
+def _mark_sending_many(session: Session, ids: list[int], owner: str) -> set[int]:
+    rows = session.execute(_MARK_SENDING, {"ids": ids, "owner": owner, "now": utcnow()}).all()
+    return {r[0] for r in rows}
+
+
+def mark_uncertain(session: Session, job: Job, reason: str) -> None:
+    """Sent, but no answer came (timeout, dropped connection): never sent again, counted."""
     session.execute(
         update(Delivery)
-        .where(Delivery.id == job_id)
-        .values(status=SENDING, attempts=Delivery.attempts + 1, updated_at=utcnow())
+        .where(Delivery.id == job.id)
+        .values(status=UNCERTAIN, last_error=reason[:500], claimed_by=None, claimed_until=None, updated_at=utcnow())
     )
+    bump(session, "delivery.uncertain")
 
 
 def record_part(session: Session, job: Job, message_ids: list[int]) -> bool:
@@ -216,9 +229,12 @@ def fail(session: Session, job: Job, reason: str, unsubscribe: bool = False) -> 
         )
 
 
-def migrate(session: Session, old_id: int, new_id: int) -> None:
-    migrate_chat(session, old_id, new_id)
+def migrate(session: Session, job: Job, new_id: int) -> str | None:
+    """Follow the chat to its supergroup; return the job row's status afterwards (`sent` when
+    the supergroup had already received this digest under its new id)."""
+    migrate_chat(session, job.chat_id, new_id)
     bump(session, "delivery.migrated")
+    return session.scalar(select(Delivery.status).where(Delivery.id == job.id))
 
 
 def bump(session: Session, name: str, n: float = 1) -> None:
@@ -311,7 +327,13 @@ def _run_batch(session: Session, ops: list[tuple[Callable[..., Any], tuple]]) ->
         elif fn is not mark_sending and fn is not record_part:
             results[i] = (fn(session, *args), None)
     if sending:
-        session.execute(_MARK_SENDING, {"ids": [ops[i][1][0] for i in sending], "now": utcnow()})
+        by_owner: dict[str, list[int]] = {}
+        for i in sending:
+            job_id, owner = ops[i][1]
+            by_owner.setdefault(owner, []).append(job_id)
+        marked = set().union(*(_mark_sending_many(session, ids, owner) for owner, ids in by_owner.items()))
+        for i in sending:
+            results[i] = (ops[i][1][0] in marked, None)
     if records:
         done = _record_parts(session, [ops[i][1] for i in records], bumps)
         for i, flag in zip(records, done, strict=True):
@@ -326,8 +348,9 @@ def _run_batch(session: Session, ops: list[tuple[Callable[..., Any], tuple]]) ->
 _DELIVERIES, _CHATS = Delivery.__table__, Chat.__table__
 _MARK_SENDING = (
     update(_DELIVERIES)
-    .where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
+    .where(_DELIVERIES.c.id.in_(bindparam("ids", expanding=True)), _DELIVERIES.c.claimed_by == bindparam("owner"))
     .values(status=SENDING, attempts=_DELIVERIES.c.attempts + 1, updated_at=bindparam("now"))
+    .returning(_DELIVERIES.c.id)
 )
 _BY_ID = update(_DELIVERIES).where(_DELIVERIES.c.id == bindparam("_id"))
 _RECORD_DONE = _BY_ID.values(  # sent: the claim is over

@@ -63,14 +63,22 @@ class Pacer:
             self._group_slots[chat_id].append(slot)
         return slot, True
 
-    async def wait(self, chat_id: int, is_group: bool) -> None:
+    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None) -> bool:
+        """Wait for this chat's slot; False if `stop` was set first (nothing reserved then)."""
         while True:
             when, reserved = self.reserve(chat_id, is_group)
             delay = when - self.clock()
             if delay > 0:
-                await asyncio.sleep(delay)
+                if stop is None:
+                    await asyncio.sleep(delay)
+                else:
+                    try:
+                        await asyncio.wait_for(stop.wait(), delay)
+                        return False
+                    except TimeoutError:
+                        pass
             if reserved:
-                return
+                return True
 
     def hold(self, chat_id: int, seconds: float) -> None:
         """Telegram asked this chat to wait (429 retry_after): no slot for it before then."""

@@ -412,3 +412,152 @@ def test_delivery_settings_validate_rates(value):
 
     with pytest.raises(ValidationError):
         DeliverySettings(global_per_second=value)
+
+
+# -- ambiguous answers, head-of-line blocking, shutdown, lost claims -----------------------------
+
+
+def test_a_timeout_after_telegram_took_the_message_is_the_documented_trade_off(store):
+    """retry_timeouts=true (default) retries a timed-out send: if Telegram had in fact taken it,
+    that chat gets a second copy. retry_timeouts=false never sends twice: the row is uncertain."""
+
+    async def scenario(tg, retry):
+        users = tg.users(2)
+        plan_for(store, add_chats(store, users).values(), key=f"k-{retry}")
+        tg.faults.timeout(delay=2.0, applied=True, chat=users[0], method="sendMessage")
+        stats = await deliver(store, tg, fast(retry_timeouts=retry))
+        return stats, [len(got(tg, u)) for u in users]
+
+    stats, counts = run_with_standin(lambda tg: scenario(tg, True))
+    assert stats.outcomes == {"sent": 2} and counts == [2, 1]
+
+
+def test_strict_mode_never_resends_a_timed_out_message(store):
+    async def scenario(tg):
+        users = tg.users(2)
+        plan_for(store, add_chats(store, users).values())
+        tg.faults.timeout(delay=2.0, applied=True, chat=users[0], method="sendMessage")
+        stats = await deliver(store, tg, fast(retry_timeouts=False))
+        return stats, [len(got(tg, u)) for u in users]
+
+    stats, counts = run_with_standin(scenario)
+    assert stats.outcomes == {"uncertain": 1, "sent": 1} and counts == [1, 1]
+    assert statuses(store) == {"uncertain": 1, "sent": 1} and counter(store, "delivery.uncertain") == 1
+
+
+def test_a_request_that_never_reached_the_api_is_reported_as_not_sent():
+    import socket
+
+    from bot.telegram.request import NotSent
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+
+    async def attempt():
+        request = AiohttpRequest(connect_timeout=1.0)
+        await request.initialize()
+        try:
+            await request.do_request(f"http://127.0.0.1:{port}/botX/getMe", "POST")
+        finally:
+            await request.shutdown()
+
+    with pytest.raises(NotSent):
+        asyncio.run(attempt())
+
+
+def test_one_chats_flood_wait_does_not_hold_up_the_rows_behind_it(store):
+    async def scenario(tg):
+        users = tg.users(9)
+        plan_for(store, add_chats(store, users).values())
+        tg.faults.retry_after(3, chat=users[0], method="sendMessage")
+        bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
+        async with bot:
+            broadcaster = Broadcaster(store, bot, fast(), chunk=3)  # claims in threes
+            try:
+                await broadcaster.run()
+            finally:
+                await broadcaster.close()
+        ok = {c.chat_id: c.end for c in tg.log.select("sendMessage", ok=True)}
+        return users, ok
+
+    users, ok = run_with_standin(scenario)
+    others = [t for cid, t in ok.items() if cid != users[0].id]
+    assert len(others) == 8 and max(others) < ok[users[0].id] - 2.0  # all went out during the wait
+
+
+def test_stop_ends_long_waits_at_once(store):
+    async def scenario(tg):
+        users = tg.users(3)
+        plan_for(store, add_chats(store, users).values())
+        tg.faults.retry_after(30, chat=users[0], method="sendMessage")
+        bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
+        async with bot:
+            broadcaster = Broadcaster(store, bot, fast(max_retry_after_seconds=60))
+            task = asyncio.create_task(broadcaster.run())
+            await tg.wait_until(lambda: len(tg.log.select("sendMessage", ok=True)) == 2, timeout=10, what="2 sends")
+            loop = asyncio.get_running_loop()
+            start = loop.time()
+            broadcaster.stop()
+            stats = await task
+            await broadcaster.close()
+            return stats, loop.time() - start
+
+    stats, seconds = run_with_standin(scenario)
+    assert stats.outcomes == {"sent": 2, "stopped": 1} and seconds < 2
+    assert statuses(store) == {"sent": 2, "pending": 1}  # the rest waits for the next start
+
+
+def test_a_revoked_token_stops_the_broadcast_and_keeps_the_rows(store):
+    async def scenario(tg):
+        users = tg.users(4)
+        plan_for(store, add_chats(store, users).values())
+        tg.faults.error(401, "Unauthorized", method="sendMessage", times=None)  # revoked in @BotFather
+        return await deliver(store, tg, fast(concurrency=1))
+
+    stats = run_with_standin(scenario)
+    assert stats.outcomes["aborted"] == 1 and set(stats.outcomes) <= {"aborted", "stopped"}
+    assert statuses(store) == {"pending": 4}  # nothing lost: the next start (with a good token) sends them
+
+
+def test_a_sender_that_lost_its_claim_does_not_send(store):
+    async def scenario(tg):
+        users = tg.users(1)
+        pks = add_chats(store, users)
+        plan_for(store, pks.values())
+        with store.session.begin() as s:
+            (job,) = ledger.claim(s, "old-owner", 10, timedelta(seconds=60), datetime.now(UTC))
+            s.execute(update(Delivery).values(claimed_by="someone-else"))  # the lease passed on
+        bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
+        async with bot:
+            broadcaster = Broadcaster(store, bot, fast(), owner="old-owner")
+            broadcaster._stop_event = asyncio.Event()
+            outcome = await broadcaster._deliver(job)
+            await broadcaster.close()
+        return outcome, len(got(tg, users[0]))
+
+    assert run_with_standin(scenario) == ("claim_lost", 0)
+
+
+def test_a_supergroup_that_already_got_the_digest_gets_no_second_copy(store):
+    """The supergroup wrote to the bot under its new id before the migration was known, so it
+    has a chat row of its own that already received today's digest."""
+
+    async def scenario(tg):
+        admin = tg.user("Admin")
+        group = tg.group("读报群", creator=admin, bot=True)
+        new = tg.migrate_group_to_supergroup(group)
+        pks = add_chats(store, [group], type_="group")
+        pks |= add_chats(store, [new], type_="supergroup")
+        plan_for(store, [pks[new.id]])
+        await deliver(store, tg)  # the supergroup's own row: sent
+        plan_for(store, [pks[group.id]])  # the old group's row for the same day
+        stats = await deliver(store, tg)
+        return stats, len(got(tg, new))
+
+    stats, received = run_with_standin(scenario)
+    assert stats.outcomes == {"merged": 1} and received == 1
+    with store.session() as s:
+        (chat,) = s.scalars(select(Chat)).all()
+        (row,) = s.scalars(select(Delivery)).all()
+    assert chat.type == "supergroup" and row.status == "sent"

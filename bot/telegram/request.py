@@ -20,6 +20,16 @@ from telegram.request import BaseRequest, RequestData
 _DEFAULT = BaseRequest.DEFAULT_NONE
 
 
+class NotSent(NetworkError):
+    """The request never reached the Bot API (connection refused, connect timeout): safe to
+    send again."""
+
+
+class AnswerLost(NetworkError):
+    """The request was sent but the connection dropped before the answer: the message may or
+    may not have been delivered (like a read timeout, PTB's TimedOut)."""
+
+
 class AiohttpRequest(BaseRequest):
     def __init__(
         self,
@@ -98,7 +108,11 @@ class AiohttpRequest(BaseRequest):
         try:
             async with self._session.request(method, url, **kwargs) as response:
                 return response.status, await response.read()
+        except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+            raise NotSent(f"could not reach the Bot API: {type(exc).__name__}: {exc}") from exc
         except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            raise TimedOut("timed out waiting for the Bot API") from exc
+            raise TimedOut("timed out waiting for the Bot API's answer") from exc
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientPayloadError, aiohttp.ClientOSError) as exc:
+            raise AnswerLost(f"the connection dropped before the answer: {type(exc).__name__}: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
