@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db import Store
@@ -63,6 +63,10 @@ def ensure_chat(session: Session, telegram_id: int, type_: str = "private", titl
         chat = Chat(telegram_id=telegram_id, type=type_, title=title)
         session.add(chat)
         session.flush()
+    if chat.unsubscribed_reason in ("blocked", "removed"):
+        # they write to us again, so they unblocked the bot / added it back: alerts may flow;
+        # the digest stays off until they /subscribe again
+        chat.unsubscribed_reason = None
     elif chat.type != type_ or (title is not None and chat.title != title):
         # a caller that does not know the title (settings, follows) passes None: keep it
         chat.type, chat.title, chat.updated_at = type_, title if title is not None else chat.title, utcnow()
@@ -92,12 +96,16 @@ def subscribe(store: Store, telegram_id: int, type_: str, title: str | None = No
 
 
 def unsubscribe(store: Store, telegram_id: int, reason: str = "user") -> bool:
+    """Stop the digest; False if the chat was not subscribed. A block or removal is recorded
+    even then, since it also stops keyword alerts."""
     with store.session.begin() as s:
         chat = _get(s, telegram_id)
-        if chat is None or not chat.subscribed:
+        if chat is None:
             return False
-        chat.subscribed, chat.unsubscribed_reason, chat.updated_at = False, reason, utcnow()
-        return True
+        was = chat.subscribed
+        if was or reason != "user":
+            chat.subscribed, chat.unsubscribed_reason, chat.updated_at = False, reason, utcnow()
+        return was
 
 
 def update_settings(store: Store, telegram_id: int, type_: str = "private", **changes: object) -> ChatView:
@@ -125,10 +133,34 @@ def migrate_chat(session: Session, old_id: int, new_id: int) -> None:
         for follow in list(twin.follows):
             if not any(f.word == follow.word for f in chat.follows):
                 chat.follows.append(Follow(word=follow.word))
-        session.query(Delivery).filter(Delivery.chat_id == twin.id).delete()
+        cursors = [c for c in (chat.digest_cursor, twin.digest_cursor) if c is not None]
+        chat.digest_cursor = max(cursors) if cursors else None
+        _merge_deliveries(session, keep=chat.id, gone=twin.id)
         session.delete(twin)
         session.flush()
     chat.telegram_id, chat.type, chat.updated_at = new_id, "supergroup", utcnow()
+
+
+# how far a delivery got; when two rows for one (edition, key) meet, the further one wins
+_PROGRESS = {"sent": 3, "sending": 2, "uncertain": 2, "pending": 1, "failed": 0, "skipped": 0}
+
+
+def _merge_deliveries(session: Session, keep: int, gone: int) -> None:
+    """Move a chat's ledger rows onto the chat that survives a merge. Where both have a row
+    for the same (edition, key), the one that got further is kept, so a digest the twin
+    already received is never sent again, and no history is thrown away."""
+    ours = {(d.edition, d.key): d for d in session.scalars(select(Delivery).where(Delivery.chat_id == keep))}
+    for theirs in list(session.scalars(select(Delivery).where(Delivery.chat_id == gone))):
+        mine = ours.get((theirs.edition, theirs.key))
+        if mine is None:
+            theirs.chat_id = keep
+            continue
+        if _PROGRESS.get(theirs.status, 0) > _PROGRESS.get(mine.status, 0):
+            mine.status, mine.message_ids, mine.last_error = theirs.status, theirs.message_ids, theirs.last_error
+            mine.claimed_by = mine.claimed_until = None
+            mine.updated_at = utcnow()
+        session.delete(theirs)
+    session.flush()
 
 
 def subscribed_count(store: Store) -> int:
@@ -137,6 +169,13 @@ def subscribed_count(store: Store) -> int:
 
 
 # -- keyword follows -----------------------------------------------------------------------
+
+UNREACHABLE = ("blocked", "removed")  # chats that cannot receive anything, alerts included
+
+
+def reachable():  # type: ignore[no-untyped-def]
+    """SQL condition: the chat has not blocked the bot or removed it."""
+    return or_(Chat.unsubscribed_reason.is_(None), Chat.unsubscribed_reason.not_in(UNREACHABLE))
 
 
 class FollowError(ValueError):
@@ -182,13 +221,3 @@ def following(store: Store, telegram_id: int) -> list[str]:
     with store.session() as s:
         chat = _get(s, telegram_id)
         return sorted(f.word for f in chat.follows) if chat else []
-
-
-def all_follows(session: Session) -> list[tuple[int, str]]:
-    """(chat surrogate id, word) for every follow of a chat that still receives messages."""
-    rows = session.execute(
-        select(Follow.chat_id, Follow.word)
-        .join(Chat, Chat.id == Follow.chat_id)
-        .where(Chat.unsubscribed_reason.is_distinct_from("blocked"))
-    )
-    return [(r[0], r[1]) for r in rows]

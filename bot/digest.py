@@ -22,12 +22,14 @@ from bot.chats import ChatView
 from bot.config import Settings
 from bot.db import Store
 from bot.i18n import format_date, language_of, t
-from bot.messages import Message, escape, group_blocks
+from bot.messages import Message, clip, escape, group_blocks
 from bot.models import Article
 from bot.schedule import Edition
 
 SummaryFor = Callable[[Article, int], list[str]]
 LATEST_DAY_WINDOW = 500  # how far back a first digest looks for "the latest day"
+MAX_CANDIDATES = 500  # a chat far behind (digests off for months) gets the newest 500, not all
+SUMMARY_CHARS, TITLE_CHARS = 1000, 200  # an entry always fits a message, whatever the corpus holds
 
 
 def stored_summary(article: Article, sentences: int) -> list[str]:
@@ -151,7 +153,8 @@ class DigestComposer:
         with self.store.session() as s:
             q = select(Article).where(Article.kind == "article")
             if cursor is not None:
-                return list(s.scalars(q.where(Article.id > cursor).order_by(Article.id)))
+                newest = s.scalars(q.where(Article.id > cursor).order_by(Article.id.desc()).limit(MAX_CANDIDATES))
+                return sorted(newest, key=lambda a: a.id)
             recent = list(s.scalars(q.order_by(Article.id.desc()).limit(LATEST_DAY_WINDOW)))
         if not recent:
             return []
@@ -185,11 +188,11 @@ class DigestComposer:
 
 
 def render_entry(n: int, entry: DigestEntry) -> str:
-    lines = [f"<b>{n}. {escape(entry.title)}</b>"]
+    lines = [f"<b>{n}. {escape(clip(entry.title, TITLE_CHARS))}</b>"]
     if entry.byline:
-        lines.append(f"<i>{escape(entry.byline)}</i>")
+        lines.append(f"<i>{escape(clip(entry.byline, TITLE_CHARS))}</i>")
     if entry.summary:
-        lines.append(escape("".join(entry.summary)))
+        lines.append(escape(clip("".join(entry.summary), SUMMARY_CHARS)))
     tags = [tag for tag in (hashtag(w) for w in entry.keywords) if tag]
     if tags:
         lines.append(" ".join(tags))

@@ -13,12 +13,12 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from bot import ledger
-from bot.chats import ChatView
+from bot.chats import ChatView, reachable
 from bot.config import Settings
 from bot.db import Store
-from bot.digest import DigestComposer, SummaryFor
+from bot.digest import SUMMARY_CHARS, TITLE_CHARS, DigestComposer, SummaryFor
 from bot.i18n import language_of, t
-from bot.messages import Message, escape
+from bot.messages import Message, clip, escape
 from bot.models import Article, Chat, Follow, State, utcnow
 from bot.schedule import Edition, editions
 
@@ -130,11 +130,11 @@ def _matches(article: Article, word: str) -> bool:
 
 
 def alert_message(lang: str, word: str, article: Article) -> Message:
-    lines = [t(lang, "alert.title", word=escape(word)), f"<b>{escape(article.title)}</b>"]
+    lines = [t(lang, "alert.title", word=escape(word)), f"<b>{escape(clip(article.title, TITLE_CHARS))}</b>"]
     if article.byline:
-        lines.append(f"<i>{escape(article.byline)}</i>")
+        lines.append(f"<i>{escape(clip(article.byline, TITLE_CHARS))}</i>")
     if article.summary:
-        lines.append(escape("".join(article.summary)))
+        lines.append(escape(clip("".join(article.summary), SUMMARY_CHARS)))
     return Message("\n".join(lines), [[(t(lang, "button.read_one"), f"a:{article.id}")]])
 
 
@@ -153,9 +153,7 @@ def plan_alerts(store: Store, settings: Settings) -> int:
     planned = 0
     with store.session.begin() as s:
         follows = s.execute(
-            select(Follow.chat_id, Follow.word, Chat.language)
-            .join(Chat, Chat.id == Follow.chat_id)
-            .where(Chat.unsubscribed_reason.is_distinct_from("blocked"))
+            select(Follow.chat_id, Follow.word, Chat.language).join(Chat, Chat.id == Follow.chat_id).where(reachable())
         ).all()
         articles = list(
             s.scalars(select(Article).where(Article.id > cursor, Article.kind == "article").order_by(Article.id))

@@ -47,6 +47,17 @@ def plain_text(markup: str) -> str:
     return visible_text(markup)
 
 
+def clip(text: str, limit: int) -> str:
+    """Text cut to at most `limit` characters, at the last sentence or clause end that fits
+    (else at the limit), with "…" when anything was cut: for summaries inside a digest entry,
+    an alert or an article card, which must never push a message past 4096."""
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    cut = max(head.rfind(mark) for mark in "。！？!?；;，,、")
+    return (head[: cut + 1] if cut >= limit // 2 else head) + "…"
+
+
 def split_sentences_for_display(text: str) -> list[str]:
     """Cut plain text after sentence ends (closing quotes stay attached)."""
     return [m for m in _SENTENCE.findall(text) if m]

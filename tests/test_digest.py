@@ -100,6 +100,22 @@ def test_long_digests_split_at_article_boundaries(store, settings):
     assert numbered == list(range(1, 15))  # every article once, in order, none cut in two
 
 
+def test_one_enormous_entry_is_clipped_to_fit_a_message(store, settings, tmp_path):
+    page = tmp_path / "huge.txt"
+    page.write_text(
+        "超长稿件\n\n本报讯(记者 甲)" + "这是一个没有句号只有逗号的长句，" * 600 + "完。\n", encoding="utf-8"
+    )
+    ingest_seeds(store, settings, page)
+    digest = compose(store, settings)
+    assert all(visible_len(m.text) <= LIMIT for m in digest.messages)
+    assert "…" in visible_text(digest.messages[0].text)
+    from bot.editions import alert_message
+
+    with store.session() as s:
+        article = s.scalars(select(Article).where(Article.title == "超长稿件")).one()
+    assert visible_len(alert_message("zh", "长句", article).text) <= LIMIT
+
+
 def test_plan_edition_is_idempotent_and_cursor_moves_only_on_delivery(store, settings):
     ingest_seeds(store, settings)
     for tid in (11, 12, 13):
@@ -168,6 +184,23 @@ def test_keyword_alerts_are_planned_once_per_chat_and_article(store, settings, s
     with store.session() as s:
         row = s.scalars(select(Delivery)).one()
     assert row.edition == ledger.ALERT and "机器人产业再添新军" in row.payload["messages"][0]["text"]
+
+
+def test_a_chat_that_blocked_the_bot_gets_alerts_again_once_it_writes(store, settings, seeds_copy):
+    from bot.chats import follow, touch_chat, unsubscribe
+
+    ingest_seeds(store, settings)
+    plan_alerts(store, settings)
+    follow(store, 7, "private", "机器人")
+    unsubscribe(store, 7, "blocked")  # a 403 while sending
+    (seeds_copy / "005_a.txt").write_text("# 机器人一号\n\n本报讯 (记者 王五) 机器人项目签约。\n", encoding="utf-8")
+    ingest_seeds(store, settings, seeds_copy)
+    assert plan_alerts(store, settings) == 0  # blocked: nothing planned
+    touch_chat(store, 7, "private", None)  # they unblocked the bot and wrote again
+    (seeds_copy / "006_b.txt").write_text("# 机器人二号\n\n本报讯 (记者 王五) 又一个机器人项目。\n", encoding="utf-8")
+    ingest_seeds(store, settings, seeds_copy)
+    assert plan_alerts(store, settings) == 1
+    assert get_chat(store, 7).subscribed is False  # the digest waits for /subscribe
 
 
 def test_centrality_prefers_articles_sharing_the_days_terms():

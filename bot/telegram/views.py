@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.digest import hashtag
+from bot.digest import SUMMARY_CHARS, TITLE_CHARS, hashtag
 from bot.i18n import CATALOGUE, t
-from bot.messages import Message, escape, pack
+from bot.messages import Message, clip, escape, pack
 from bot.search import SearchResult
 from bot.telegram import callbacks as cb
 
@@ -23,22 +23,26 @@ def _parts_html(parts: Any) -> str:
 
 
 def _title(lang: str, item: dict) -> str:
-    return item["title"] or t(lang, "article.caption")
+    return clip(item["title"], TITLE_CHARS) if item["title"] else t(lang, "article.caption")
+
+
+def _short(text: str | None) -> str:
+    return escape(clip(text or "", TITLE_CHARS))
 
 
 def article_card(lang: str, item: dict) -> Message:
     """Title, kicker, byline, summary, keywords as buttons, 全文 and 相关."""
     lines = []
     if item.get("kicker"):
-        lines.append(escape(item["kicker"]))
+        lines.append(_short(item["kicker"]))
     lines.append(f"<b>{escape(_title(lang, item))}</b>")
     if item.get("subtitle"):
-        lines.append(escape(item["subtitle"]))
-    meta = [escape(item["byline"])] if item.get("byline") else []
+        lines.append(_short(item["subtitle"]))
+    meta = [_short(item["byline"])] if item.get("byline") else []
     meta.append(t(lang, "article.id", id=item["id"]))
     lines.append(f"<i>{' · '.join(meta)}</i>")
     if item.get("summary"):
-        lines += ["", t(lang, "article.summary"), escape("".join(item["summary"]))]
+        lines += ["", t(lang, "article.summary"), escape(clip("".join(item["summary"]), SUMMARY_CHARS))]
     words = [k["word"] if isinstance(k, dict) else str(k) for k in item.get("keywords") or []]
     if words:
         lines += ["", t(lang, "article.keywords")]
@@ -47,8 +51,7 @@ def article_card(lang: str, item: dict) -> Message:
     rows.append(
         [(t(lang, "button.full"), cb.full_text(item["id"])), (t(lang, "button.related"), cb.related(item["id"]))]
     )
-    text = "\n".join(lines)
-    return Message(pack([text])[0], rows)
+    return Message("\n".join(lines), rows)  # every part clipped: always under 4096
 
 
 def full_text(lang: str, item: dict) -> list[Message]:
@@ -66,11 +69,11 @@ def article_list(lang: str, header: str, items: list[dict]) -> Message:
     lines = [header]
     buttons = []
     for n, item in enumerate(items, 1):
-        byline = f" · <i>{escape(item['byline'])}</i>" if item.get("byline") else ""
+        byline = f" · <i>{_short(item['byline'])}</i>" if item.get("byline") else ""
         lines.append(f"{n}. <b>{escape(_title(lang, item))}</b>{byline}")
         buttons.append((str(n), cb.article(item["id"])))
     rows = [buttons[i : i + 5] for i in range(0, len(buttons), 5)]
-    return Message(pack(["\n".join(lines)])[0], rows)
+    return Message("\n".join(lines), rows)  # at most 20 clipped lines
 
 
 def search_page(lang: str, result: SearchResult, query_id: str) -> Message:
@@ -84,16 +87,22 @@ def search_page(lang: str, result: SearchResult, query_id: str) -> Message:
     blocks = [head]
     first = (result.page - 1) * result.page_size
     for n, hit in enumerate(result.hits, first + 1):
-        lines = [f"{n}. {_parts_html(hit.title_parts.parts) if hit.title else escape(t(lang, 'article.caption'))}"]
+        if not hit.title:
+            title = escape(t(lang, "article.caption"))
+        elif len(hit.title) > TITLE_CHARS:
+            title = escape(clip(hit.title, TITLE_CHARS))
+        else:
+            title = _parts_html(hit.title_parts.parts)
+        lines = [f"{n}. {title}"]
         if hit.byline:
-            lines.append(f"<i>{escape(hit.byline)}</i>")
+            lines.append(f"<i>{_short(hit.byline)}</i>")
         if hit.snippet.parts:
             lines.append(_parts_html(hit.snippet.parts))
         tags = [tag for tag in (hashtag(w) for w in hit.keywords[:4]) if tag]
         if tags:
             lines.append(" ".join(tags))
         blocks.append("\n".join(lines))
-    text = pack(blocks)[0]  # a page of 5 short snippets always fits; pack is the safety net
+    text = "\n\n".join(blocks)  # clipped titles and ~120-character snippets: always under 4096
     hits = [(str(n), cb.article(hit.id)) for n, hit in enumerate(result.hits, first + 1)]
     nav = []
     if result.has_previous:
