@@ -38,8 +38,8 @@ def weekdays(field: str) -> list[int]:
         if start == "*":
             lo, hi = 0, 6
         else:
-            lo = _day(start)
-            hi = (7 if end in ("7",) else _day(end)) if end else (lo if not m.group(3) else 6)
+            lo = 7 if start == "7" else _day(start)  # 7 is Sunday too: `7-7`, `7` alone
+            hi = (7 if end == "7" else _day(end)) if end else (lo if not m.group(3) else 6)
             if hi < lo:
                 raise ValueError(f"day-of-week range {item!r} runs backwards")
         days.update(d % 7 for d in range(lo, hi + 1, step))
@@ -53,7 +53,9 @@ def crontab_trigger(expr: str, timezone: ZoneInfo) -> CronTrigger:
         raise ValueError("must have 5 fields: minute hour day-of-month month day-of-week, e.g. '0 8 * * *'")
     minute, hour, day, month, dow = fields
     if day != "*" and dow != "*":
-        raise ValueError("restricts both day-of-month and day-of-week; cron would fire on either, "
-                         "which is rarely meant: keep one of them '*'")
+        raise ValueError(
+            "restricts both day-of-month and day-of-week; cron would fire on either, "
+            "which is rarely meant: keep one of them '*'"
+        )
     names = "*" if dow == "*" else ",".join(_DAYS[d] for d in weekdays(dow))
     return CronTrigger(minute=minute, hour=hour, day=day, month=month, day_of_week=names, timezone=timezone)

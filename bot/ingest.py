@@ -190,15 +190,19 @@ class Ingestor:
             with self.store.session.begin() as session:
                 self._store_page(session, result, parsed.pieces, parsed.published_on, _hash(text))
         except BadFile as exc:
-            result.status, result.error = "error", str(exc)
-            result.new = result.updated = result.unchanged = result.removed = 0
+            self._failed(result, str(exc))
         except SQLAlchemyError as exc:
-            result.status, result.error = (
-                "error",
-                f"database error: {type(exc.orig or exc).__name__}: {exc.orig or exc}",
-            )
-            result.new = result.updated = result.unchanged = result.removed = 0
-            result.article_ids = []
+            orig = getattr(exc, "orig", None) or exc
+            self._failed(result, f"database error: {type(orig).__name__}: {orig}")
+        except Exception as exc:  # a bug must cost one file, not the run: report it and go on
+            log.exception("unexpected error while ingesting %s", path)
+            self._failed(result, f"unexpected {type(exc).__name__}: {exc}")
+
+    @staticmethod
+    def _failed(result: FileResult, reason: str) -> None:
+        result.status, result.error = "error", reason
+        result.new = result.updated = result.unchanged = result.removed = 0
+        result.article_ids = []
 
     def _store_page(self, session: Session, result: FileResult, pieces: list[Piece], published, page_hash: str) -> None:
         page = session.scalars(select(Page).where(Page.source == result.source)).one_or_none()

@@ -64,6 +64,7 @@ DATELINE = re.compile(
     r"^((?:本报讯|本报[\u4e00-\u9fff]{1,8}电|新华社[\u4e00-\u9fff\d]{0,14}电|[\u4e00-\u9fff]{2,6}讯)\s*"
     r"[（(]\s*([^()（）]{1,60}?)\s*[)）])\s*"
 )
+_META_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 
 
@@ -328,8 +329,8 @@ def date_from_name(name: str) -> date | None:
 def _front_matter(text: str) -> tuple[str, dict[str, str]]:
     """Strip a leading `---` block of `key: value` lines (Markdown front matter)."""
     m = re.match(r"^---[ \t]*\n(.*?)\n---[ \t]*(?:\n|$)", text, re.S)
-    if not m:
-        return text, {}
+    if not m or not all(_META_LINE.match(line) for line in m.group(1).splitlines() if line.strip()):
+        return text, {}  # a leading rule, not front matter: keep the text
     meta = {}
     for line in m.group(1).splitlines():
         key, sep, value = line.partition(":")

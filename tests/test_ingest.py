@@ -121,3 +121,19 @@ def test_db_upgrade_command(db_url: str):
     res = CliRunner().invoke(main, ["db", "upgrade", "--db", db_url])
     assert res.exit_code == 0, res.output
     assert "is at revision" in res.output
+
+
+def test_an_unexpected_error_costs_one_file_not_the_run(store, seeds_copy, monkeypatch):
+    import bot.ingest as ingest_module
+
+    real = ingest_module.parse_page
+
+    def flaky(text, name=""):
+        if name.startswith("002"):
+            raise RuntimeError("parser bug")
+        return real(text, name)
+
+    monkeypatch.setattr(ingest_module, "parse_page", flaky)
+    report = ingest(store, seeds_copy)
+    assert [(Path(r.path).name[:3], r.error) for r in report.errors] == [("002", "unexpected RuntimeError: parser bug")]
+    assert report.total("new") == 15 - 3  # the four other pages are in

@@ -331,6 +331,11 @@ def test_html_formatting_tags_go_but_text_that_looks_like_markup_stays():
     ]
 
 
+def test_a_leading_rule_is_not_front_matter():
+    page = parse_page("---\n第一篇\n\n正文一。\n\n---\n\n第二篇\n\n□ 记者 甲\n\n正文二。\n", "x.md")
+    assert [p.title for p in page.pieces] == ["第一篇", "第二篇"]
+
+
 def test_date_from_file_name_and_crlf_and_fullwidth_indent():
     page = parse_page("标题\r\n\r\n\u3000\u3000第一段。\r\n\u3000\u3000第二段。\r\n", "wj_2024-12-08_A01.txt")
     assert str(page.published_on) == "2024-12-08"
