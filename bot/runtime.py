@@ -19,15 +19,9 @@ from bot.db import Store
 
 log = logging.getLogger(__name__)
 
-RESTART_ONLY = {
-    "storage",
-    "telegram.token",
-    "telegram.api_url",
-    "telegram.webhook_url",
-    "telegram.webhook_listen",
-    "telegram.webhook_port",
-    "telegram.webhook_secret",
-}
+# fixed when the process starts: the store, the Bot API connection, PTB's Defaults
+_TELEGRAM_FIXED = ("token", "api_url", "webhook_url", "webhook_listen", "webhook_port", "webhook_secret", "timezone")
+RESTART_ONLY = {"storage", *(f"telegram.{key}" for key in _TELEGRAM_FIXED)}
 
 
 @dataclass
@@ -57,6 +51,16 @@ class Runtime:
         self.config_arg = config_arg
         self._lock = threading.Lock()
         self._fingerprint = self._file_fingerprint()
+        # what the file itself said (command-line overrides such as --db are not "changes")
+        self._file_values = _flatten(self._from_file() or loaded.settings)
+
+    def _from_file(self) -> Settings | None:
+        if self.loaded.path is None:
+            return None
+        try:
+            return load_config(self.config_arg or self.loaded.path).settings
+        except ConfigError:
+            return None
 
     @property
     def settings(self) -> Settings:
@@ -91,15 +95,16 @@ class Runtime:
             except ConfigError as exc:
                 log.error("config reload refused, old settings keep running: %s", exc)
                 return ReloadResult(False, [], [], str(exc))
-            old, new = _flatten(self.settings), _flatten(fresh.settings)
+            old, new = self._file_values, _flatten(fresh.settings)
             changed = sorted(k for k in new if new[k] != old.get(k))
             restart = [k for k in changed if _needs_restart(k)]
-            if restart:  # keep what cannot change live
-                merged = fresh.settings.model_copy(deep=True)
-                merged.storage = self.settings.storage
-                for key in ("token", "api_url", "webhook_url", "webhook_listen", "webhook_port", "webhook_secret"):
-                    setattr(merged.telegram, key, getattr(self.settings.telegram, key))
-                fresh = LoadedConfig(merged, fresh.path)
+            self._file_values = new
+            # what cannot change under a running process stays as it runs now
+            merged = fresh.settings.model_copy(deep=True)
+            merged.storage = self.settings.storage
+            for key in _TELEGRAM_FIXED:
+                setattr(merged.telegram, key, getattr(self.settings.telegram, key))
+            fresh = LoadedConfig(merged, fresh.path)
             self.loaded = fresh
             log.info("config reloaded from %s; changed: %s", fresh.path or "defaults", ", ".join(changed) or "nothing")
             return ReloadResult(True, [k for k in changed if k not in restart], restart)

@@ -8,8 +8,9 @@ whatever the scenario did: no message or edit refused by the stand-in's Telegram
 callback data within 64 bytes, no text over 4096, and no handler error unless the test asked
 for one.
 
-The periodic tick job is removed after start: tests call `services.tick()` themselves so that
-alerts and deliveries happen exactly when a test says (and never behind its back), and the
+The periodic tick and config-watch jobs are removed after start: tests call `services.tick()` and
+`services.check_config()` themselves, so that alerts, deliveries and reloads happen exactly when
+a test says (and never behind its back), and the
 edition's cron is set to fire half a day from now, so no scheduled edition fires mid-test.
 """
 
@@ -95,11 +96,11 @@ def write_page(folder: Path, name: str, text: str) -> Path:
 
 
 def running(app: Application) -> contextlib.AbstractAsyncContextManager[Application]:
-    """The bot as `digestbot run` starts it, with the tick job removed: the tests call
-    services.tick() themselves."""
+    """The bot as `digestbot run` starts it, with the tick and config-watch jobs removed: the
+    tests call services.tick() and services.check_config() themselves."""
 
     def drop_tick(started: Application) -> None:
-        for job in started.job_queue.get_jobs_by_name("tick"):
+        for job in (*started.job_queue.get_jobs_by_name("tick"), *started.job_queue.get_jobs_by_name("config-watch")):
             job.schedule_removal()
 
     return serving(app, started=drop_tick)

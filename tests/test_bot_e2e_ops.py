@@ -265,18 +265,18 @@ def test_the_file_watch_applies_changes_and_tells_the_admins_about_a_refused_fil
         admin, alice = bot.admin(), tg.user("Alice")
         mark = tg.mark()
         path.write_text(config_text(url, ("morning", "0 8 * * *"), extra='language = "fr"\n'), "utf-8")
-        await bot.services.tick()
+        await bot.services.check_config()
         (told,) = await tg.wait_for_messages(admin, since=mark)
         assert told.text.startswith("⚠️ 配置文件的改动有错误，已拒绝，旧配置继续运行")
         assert "telegram.language = 'fr': allowed: 'zh' or 'en'" in told.text
         assert next_fire(bot, "morning") == (hour, 0) and bot.runtime.settings.telegram.admins == [ADMIN_ID]
         assert bot.new(alice, mark) == []
-        await bot.services.tick()  # the same refused file is not reported twice
+        await bot.services.check_config()  # the same refused file is not reported twice
         await tg.settle()
         assert bot.new(admin, mark) == [told]
 
         path.write_text(config_text(url, ("morning", f"15 {later} * * *")), "utf-8")
-        await bot.services.tick()
+        await bot.services.check_config()
         await tg.settle()
         assert next_fire(bot, "morning") == (later, 15) and bot.new(admin, mark) == [told]
 

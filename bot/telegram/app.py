@@ -139,7 +139,6 @@ class BotServices:
 
     async def tick(self, context: Any = None) -> None:
         try:
-            await self.check_config()
             planned = await asyncio.to_thread(edition_service.plan_alerts, self.runtime.store, self.runtime.settings)
             if planned:
                 log.info("%d keyword alert(s) planned", planned)
@@ -156,9 +155,25 @@ class BotServices:
 
     # -- config ------------------------------------------------------------------------------------
 
-    async def check_config(self) -> None:
-        if self.runtime.file_changed():
-            await self.reload_and_notify()
+    async def check_config(self, context: Any = None) -> None:
+        """The file watch (its own job, so a long broadcast in the tick never delays it)."""
+        try:
+            if self.runtime.file_changed():
+                await self.reload_and_notify()
+        except Exception:
+            log.exception("config check failed")
+
+    def schedule_config_watch(self) -> None:
+        queue = self.app.job_queue
+        if queue is None or self.runtime.config_path is None:
+            return
+        interval = self.runtime.settings.digest.reload_poll_seconds
+        current = queue.get_jobs_by_name("config-watch")
+        if current and current[0].job.trigger.interval.total_seconds() == interval:
+            return
+        for job in current:
+            job.schedule_removal()
+        queue.run_repeating(self.check_config, interval=interval, first=interval, name="config-watch")
 
     async def reload(self, lang: str) -> str:
         result = self.runtime.reload()
@@ -191,6 +206,7 @@ class BotServices:
 
     def apply_settings(self) -> None:
         self.schedule_editions()
+        self.schedule_config_watch()
 
 
 class DigestApplication(Application):
@@ -260,8 +276,8 @@ def register_handlers(app: Application) -> None:
         "reload": h.reload_command,
         "push": h.push,
     }
-    for name, callback in commands.items():
-        app.add_handler(CommandHandler(name, callback))
+    for name, callback in commands.items():  # new messages only: editing a command must not run it again
+        app.add_handler(CommandHandler(name, callback, filters=filters.UpdateType.MESSAGE))
     # channels: only posting admins can write there, so subscribing from a post is an admin act;
     # every command answers there (the bot's own admin commands refuse: a post has no user)
     channel = filters.UpdateType.CHANNEL_POST
@@ -293,6 +309,7 @@ async def _post_init(app: Application) -> None:
     except Exception as exc:
         log.warning("could not set the command menu: %s", exc)
     services.schedule_editions()
+    services.schedule_config_watch()
     app.job_queue.run_repeating(services.tick, interval=TICK_SECONDS, first=1.0, name="tick")
 
     async def forget_queries(context: Any) -> None:

@@ -111,6 +111,9 @@ async def is_group_admin(update: Update, context: Context) -> bool:
         return True
     if chat.type == ChatType.CHANNEL and update.callback_query is None:
         return True  # a channel post: only a channel's admins can post in it (but anyone can press)
+    message = update.message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True  # an anonymous group admin writes as the group itself (a press has a real user)
     if user is None:
         return False
     if runtime(context).is_admin(user.id):
@@ -593,6 +596,11 @@ async def membership(update: Update, context: Context) -> None:
         reason = "blocked" if change.chat.type == ChatType.PRIVATE else "removed"
         await off_loop(chat_service.unsubscribe, runtime(context).store, change.chat.id, reason)
         log.info("chat %s: bot %s, unsubscribed", change.chat.id, status)
+    elif status in (ChatMemberStatus.MEMBER, ChatMemberStatus.ADMINISTRATOR):
+        # unblocked, or added (back): alerts may flow again; digests wait for /subscribe
+        await off_loop(
+            chat_service.touch_chat, runtime(context).store, change.chat.id, change.chat.type, change.chat.title
+        )
 
 
 async def migration(update: Update, context: Context) -> None:
