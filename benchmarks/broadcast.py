@@ -109,7 +109,9 @@ async def run_push(
         if proc.returncode is None:
             proc.send_signal(sig)
     out, err = await proc.communicate()
-    if proc.returncode not in (0, -signal.SIGKILL, -signal.SIGTERM) and stop_after is None:
+    if os.environ.get("BENCH_VERBOSE"):
+        print(out.decode()[-2000:], err.decode()[-3000:], file=sys.stderr)
+    elif proc.returncode not in (0, -signal.SIGKILL, -signal.SIGTERM) and stop_after is None:
         print(err.decode()[-2000:], file=sys.stderr)
     return proc.returncode or 0, time.perf_counter() - started
 

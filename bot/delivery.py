@@ -244,6 +244,7 @@ class Broadcaster:
             job.chat_id, job.chat_type = exc.new_chat_id, "supergroup"
             if status == ledger.SENT:  # the supergroup already got this one under its new id
                 return "merged", 0.0
+            await run(ledger.back_to_pending, job.id, None, "chat migrated")  # not sent: no longer in flight
             return "again", 0.0
         except Forbidden as exc:
             await run(ledger.fail, job, f"forbidden: {exc.message}", True)

@@ -561,3 +561,26 @@ def test_a_supergroup_that_already_got_the_digest_gets_no_second_copy(store):
         (chat,) = s.scalars(select(Chat)).all()
         (row,) = s.scalars(select(Delivery)).all()
     assert chat.type == "supergroup" and row.status == "sent"
+
+
+def test_a_migrated_message_is_not_left_in_flight(store):
+    """Between learning of the migration and resending, the row is pending, not `sending`:
+    stopping right then must not turn it into an uncertain row."""
+
+    async def scenario(tg):
+        admin = tg.user("Admin")
+        group = tg.group("读报群", creator=admin, bot=True)
+        pks = add_chats(store, [group], type_="group")
+        plan_for(store, pks.values())
+        tg.migrate_group_to_supergroup(group)
+        with store.session.begin() as s:
+            (job,) = ledger.claim(s, "me", 10, timedelta(seconds=60), datetime.now(UTC))
+        bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
+        async with bot:
+            broadcaster = Broadcaster(store, bot, fast(), owner="me")
+            outcome = await broadcaster._attempt(job, [], 0)
+            await broadcaster.close()
+        return outcome
+
+    assert run_with_standin(scenario) == ("again", 0.0)
+    assert statuses(store) == {"pending": 1}
