@@ -180,7 +180,7 @@ def delivered_per_chat(tg: Standin, chat_ids: list[int]) -> Counter:
     return counts
 
 
-async def scenario_c(db_url: str, chats: int, folder: Path, sig: int) -> dict:
+async def scenario_c(db_url: str, chats: int, folder: Path, sig: int, resend: bool = False) -> dict:
     async with Standin(record=True, seed=42) as tg:
         users = tg.users(chats)
         ids = [u.id for u in users]
@@ -192,7 +192,7 @@ async def scenario_c(db_url: str, chats: int, folder: Path, sig: int) -> dict:
         tg.faults.blocked(probability=0.01, method="sendMessage")
         tg.faults.migrate(probability=0.01, method="sendMessage")
         tg.faults.timeout(delay=3.0, applied=False, probability=0.01, method="sendMessage")
-        config = write_config(folder, unlimited=True, lease=3)
+        config = write_config(folder, unlimited=True, lease=3, extra=f"resend_uncertain = {str(resend).lower()}\n")
         first_code, _ = await run_push(tg, db_url, config, stop_after=chats // 2, sig=sig)
         at_stop = len(tg.log.select("sendMessage", ok=True))
         await asyncio.sleep(3.5)  # the dead sender's claims run out (lease_seconds = 3)
@@ -245,6 +245,11 @@ async def main() -> None:
     parser.add_argument("--scenario", choices=["a", "b", "c", "all"], default="all")
     parser.add_argument("--chats", type=int, help="chats for (a) and (c) (default 10000), (b) uses a tenth")
     parser.add_argument("--signal", choices=["term", "kill"], default="term", help="how (c) stops the sender")
+    parser.add_argument(
+        "--resend-uncertain",
+        action="store_true",
+        help="(c) with delivery.resend_uncertain = true: at-least-once after a crash",
+    )
     parser.add_argument("--db", help="PostgreSQL URL (default: a SQLite file in a temp folder)")
     args = parser.parse_args()
     big = args.chats or 10_000
@@ -262,7 +267,7 @@ async def main() -> None:
                     results.append(await scenario_b(url, max(100, big // 10), folder))
                 else:
                     sig = signal.SIGTERM if args.signal == "term" else signal.SIGKILL
-                    results.append(await scenario_c(url, big, folder, sig))
+                    results.append(await scenario_c(url, big, folder, sig, args.resend_uncertain))
             finally:
                 drop()
             print(results[-1], flush=True)
