@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bot.db import Store
@@ -42,11 +42,6 @@ def body_paragraphs(article: Article) -> list[str]:
     return [b.text for b in article.blocks if b.type == "paragraph"]
 
 
-def body_text(article: Article) -> str:
-    """The article's paragraphs, one per line: what the summarizer reads."""
-    return "\n".join(body_paragraphs(article))
-
-
 def _query(kind: str | None = None):
     q = select(Article).options(selectinload(Article.page))
     if kind:
@@ -72,11 +67,3 @@ def articles_in_page_order(store: Store, kind: str | None = None) -> list[Articl
 def get_article(store: Store, article_id: int) -> Article | None:
     with store.session() as s:
         return s.scalars(_query().where(Article.id == article_id)).one_or_none()
-
-
-def count_articles(store: Store, kind: str | None = None) -> int:
-    q = select(func.count(Article.id))
-    if kind:
-        q = q.where(Article.kind == kind)
-    with store.session() as s:
-        return int(s.scalar(q) or 0)

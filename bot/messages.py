@@ -22,14 +22,6 @@ def escape(text: str | None) -> str:
     return html.escape(text or "", quote=True)
 
 
-def bold(text: str) -> str:
-    return f"<b>{escape(text)}</b>"
-
-
-def italic(text: str) -> str:
-    return f"<i>{escape(text)}</i>"
-
-
 def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -101,10 +93,6 @@ class Message:
             "parse_mode": "HTML",
             "buttons": [[{"text": t, "callback_data": d} for t, d in row] for row in self.buttons],
         }
-
-    @classmethod
-    def from_dict(cls, data: dict) -> Message:
-        return cls(data["text"], [[(b["text"], b["callback_data"]) for b in row] for row in data.get("buttons", [])])
 
 
 def group_blocks(blocks: list[str], separator: str = "\n\n", limit: int = LIMIT) -> list[list[int]]:

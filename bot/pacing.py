@@ -20,10 +20,6 @@ class Limits:
     per_chat_per_second: float = 1.0
     group_per_minute: float = 20.0
 
-    @classmethod
-    def unlimited(cls) -> Limits:
-        return cls(float("inf"), float("inf"), float("inf"))
-
 
 class Pacer:
     def __init__(self, limits: Limits, clock=time.monotonic):  # type: ignore[no-untyped-def]

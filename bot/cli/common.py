@@ -57,10 +57,6 @@ def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
-def display_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
-
-
 def fit(text: str, width: int) -> str:
     """Pad or cut text to a terminal width, counting CJK characters as two columns."""
     out, used = [], 0
