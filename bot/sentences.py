@@ -151,10 +151,12 @@ def split_paragraph(text: str, paragraph: int = 0) -> list[Sentence]:
         if s == e:
             continue
         if pieces and text[s] in _PLAIN_CLOSERS:  # `。 ”` with a space: the closer goes back
-            k = s
+            k = last = s
             while k < e and text[k] in _PLAIN_CLOSERS + _SPACE:
+                if text[k] in _PLAIN_CLOSERS:
+                    last = k + 1  # the sentence ends at its last closer, not on a space after it
                 k += 1
-            pieces[-1] = (pieces[-1][0], k)
+            pieces[-1] = (pieces[-1][0], last)
             while k < e and text[k] in _SPACE:
                 k += 1
             s = k

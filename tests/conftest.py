@@ -14,11 +14,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
 from bot.db import Store, open_store
 
 pytest.register_assert_rewrite("e2e_harness")  # the end-to-end tests' shared harness
+
+# Property tests run the same examples on every run ("ci"), so a red build always means a
+# change in the code; HYPOTHESIS_PROFILE=explore searches new random examples instead.
+hypothesis_settings.register_profile("ci", derandomize=True)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.pages import parse_page, strip_dateline
@@ -73,6 +73,7 @@ _ALPHABET = "我们发展会议武进区，、。！？!?;；…“”‘’（�
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=_ALPHABET, max_size=80))
+@example("; ) 0")  # closers moved back to the sentence before once took the space after them
 def test_sentences_tile_the_paragraph(paragraph: str):
     sentences = split_paragraph(paragraph)
     end = 0
