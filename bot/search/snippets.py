@@ -16,6 +16,7 @@ from bot.search.tokens import fold, fold_char
 
 ELLIPSIS = "…"
 SENTENCE_ENDS = "。！？!?；;"
+CLAUSE_ENDS = "，,、；;：:"
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,14 @@ def _best_window(text: str, spans: list[tuple[int, int, str]], size: int) -> int
         score = (len({s[2] for s in inside}), len(inside), -start)
         if best is None or score > best:
             best, best_start = score, start
-    # begin at a sentence start when one is close before the first match
+    # begin at a sentence start when one is close before the first match, else at a clause
+    # start, so a snippet does not open in the middle of a word (…本根据法规 for 原本根据法规)
     first_match = next((s[0] for s in spans if s[0] >= best_start), best_start)
-    cut = max(text.rfind(ch, best_start, first_match) for ch in SENTENCE_ENDS)
-    return cut + 1 if cut >= 0 else best_start
+    for ends in (SENTENCE_ENDS, CLAUSE_ENDS):
+        cut = max(text.rfind(ch, best_start, first_match) for ch in ends)
+        if cut >= 0:
+            return cut + 1
+    return best_start
 
 
 def make_snippet(texts: Sequence[str], keys: Sequence[str], max_chars: int = 120, lead: int = 0) -> Snippet:
