@@ -185,7 +185,12 @@ def test_snippet_window_is_bounded_and_around_the_best_paragraph():
 
 
 def test_snippet_opens_at_a_clause_when_no_sentence_starts_before_the_match():
-    text = "原本根据法规" + "，一些规模小、污染少的企业" * 6 + "可自愿开展清洁生产审核，" + "后文很长" * 40 + "。"
-    snip = make_snippet([text], ["清洁生产"], 60)
-    assert snip.text.startswith("…污染少的企业可自愿开展") and ("清洁生产", True) in snip.parts
+    text = (
+        "原本根据相关法规的规定一些规模较小并且污染很少的企业" * 3
+        + "，企业可自愿开展清洁生产审核"
+        + "后文很长" * 40
+        + "。"
+    )
+    snip = make_snippet([text], ["清洁生产"], 60)  # the window would open 12 characters before the match
+    assert snip.text.startswith("…企业可自愿开展") and ("清洁生产", True) in snip.parts
     assert len(snip) <= 60
