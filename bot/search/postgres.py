@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from bot.search.document import IndexDoc
-from bot.search.query import Plan
+from bot.search.query import Plan, statement
 
 K1 = 1.2  # FTS5's bm25 constants
 B = 0.75
@@ -69,13 +69,6 @@ def _where(plan: Plan) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
-def _bind(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
-    stmt = text(sql)
-    if "exclude" in params:
-        stmt = stmt.bindparams(bindparam("exclude", expanding=True))
-    return stmt
-
-
 def _prefer_index(conn: Connection) -> None:
     # jit off too: the seqscan penalty inflates plan costs past jit_above_cost, and compiling
     # then costs more than the whole query
@@ -85,7 +78,9 @@ def _prefer_index(conn: Connection) -> None:
 def count(conn: Connection, plan: Plan) -> int:
     where, params = _where(plan)
     _prefer_index(conn)
-    return int(conn.execute(_bind(f"SELECT count(*) FROM search_docs d WHERE {where}", params), params).scalar() or 0)
+    return int(
+        conn.execute(statement(f"SELECT count(*) FROM search_docs d WHERE {where}", params), params).scalar() or 0
+    )
 
 
 def corpus_stats(conn: Connection, terms: Sequence[str]) -> tuple[int, int, list[int]]:
@@ -128,7 +123,7 @@ def _window_ids(conn: Connection, plan: Plan, offset: int, limit: int) -> list[i
     where, params = _where(plan)
     params.update(lim=limit, off=offset)
     sql = f"SELECT d.article_id FROM search_docs d WHERE {where} ORDER BY d.article_id + 0 DESC LIMIT :lim OFFSET :off"
-    return list(conn.execute(_bind(sql, params), params).scalars())
+    return list(conn.execute(statement(sql, params), params).scalars())
 
 
 def _window(conn: Connection, plan: Plan, offset: int, limit: int) -> list[tuple[int, float, str | None]]:

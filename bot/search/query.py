@@ -23,6 +23,9 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import bindparam, text
 
 from bot.search.tokens import KEYWORD_MARK, MAX_TOKEN_CHARS, keyword_token, normalize, query_tokens, squash, tokens
 
@@ -117,6 +120,14 @@ class Plan:
     @property
     def ranked(self) -> list[str]:
         return self.must
+
+
+def statement(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+    """A backend's SQL text for a plan, with the `exclude` id list bound as an expanding IN."""
+    stmt = text(sql)
+    if "exclude" in params:
+        stmt = stmt.bindparams(bindparam("exclude", expanding=True))
+    return stmt
 
 
 def _clean(raw: str) -> tuple[str, bool]:

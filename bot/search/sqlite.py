@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from bot.search.document import FIELDS, WEIGHTS, IndexDoc
-from bot.search.query import Plan
+from bot.search.query import Plan, statement
 
 TRIGRAM_MIN = 3  # the trigram index answers for texts of 3+ characters; shorter ones use instr()
 _WEIGHTS_SQL = ", ".join(repr(WEIGHTS[f]) for f in FIELDS)
@@ -74,16 +74,9 @@ def _where(plan: Plan, trigram: bool) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
-def _bind(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
-    stmt = text(sql)
-    if "exclude" in params:
-        stmt = stmt.bindparams(bindparam("exclude", expanding=True))
-    return stmt
-
-
 def count(conn: Connection, plan: Plan) -> int:
     where, params = _where(plan, has_trigram(conn))
-    return int(conn.execute(_bind(f"SELECT count(*) FROM search_fts WHERE {where}", params), params).scalar() or 0)
+    return int(conn.execute(statement(f"SELECT count(*) FROM search_fts WHERE {where}", params), params).scalar() or 0)
 
 
 def ranked(
@@ -103,12 +96,12 @@ def ranked(
         f"SELECT id, score, day, count(*) OVER () FROM ({matches}) "
         "ORDER BY score, day DESC NULLS LAST, id DESC LIMIT :take OFFSET :skip"
     )
-    rows = conn.execute(_bind(sql, params), params).all()
+    rows = conn.execute(statement(sql, params), params).all()
     if rows:
         size = int(rows[0][3])
     else:  # past the end of the window (or no matches): count it
         count_sql = f"SELECT count(*) FROM ({matches})"
-        size = int(conn.execute(_bind(count_sql, params), params).scalar() or 0)
+        size = int(conn.execute(statement(count_sql, params), params).scalar() or 0)
     return [(int(r[0]), -float(r[1]), None if r[2] is None else str(r[2])) for r in rows], size
 
 
