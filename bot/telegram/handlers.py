@@ -315,15 +315,23 @@ async def keywords(update: Update, context: Context) -> None:
 # -- follows -----------------------------------------------------------------------------------------
 
 
-async def follow(update: Update, context: Context) -> None:
-    rt, chat = runtime(context), update.effective_chat
+async def _followed_word(update: Update, context: Context, usage: str) -> tuple[str | None, str]:
+    """The word after /follow or /unfollow, if given and the sender may change this chat."""
     lang = await chat_language(update, context)
     word = args_text(update, context)
     if not word:
-        await send(update, context, t(lang, "follow.usage"))
-        return
+        await send(update, context, t(lang, usage))
+        return None, lang
     if not await is_group_admin(update, context):
         await send(update, context, t(lang, "group.admins_only"))
+        return None, lang
+    return word, lang
+
+
+async def follow(update: Update, context: Context) -> None:
+    rt, chat = runtime(context), update.effective_chat
+    word, lang = await _followed_word(update, context, "follow.usage")
+    if word is None:
         return
     try:
         new = await off_loop(chat_service.follow, rt.store, chat.id, chat.type, word)
@@ -341,13 +349,8 @@ async def follow(update: Update, context: Context) -> None:
 
 async def unfollow(update: Update, context: Context) -> None:
     rt, chat = runtime(context), update.effective_chat
-    lang = await chat_language(update, context)
-    word = args_text(update, context)
-    if not word:
-        await send(update, context, t(lang, "unfollow.usage"))
-        return
-    if not await is_group_admin(update, context):
-        await send(update, context, t(lang, "group.admins_only"))
+    word, lang = await _followed_word(update, context, "unfollow.usage")
+    if word is None:
         return
     done = await off_loop(chat_service.unfollow, rt.store, chat.id, word)
     shown = escape(chat_service.normalise_word(word))
