@@ -5,22 +5,33 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import signal
-from datetime import UTC, datetime
+from collections.abc import Callable
 
 import click
 
-from bot.cli.common import Context, command, emit_json, main
+from bot.cli.common import CliError, Context, command, emit_json, main
+from bot.config.settings import check_http_url, check_webhook_url
+from bot.ops.logs import set_level
+from bot.ops.redact import redact
 
 TOKEN_HELP = (
     "set TELEGRAM_BOT_TOKEN to your bot's token (from @BotFather); to try the bot without one, run: digestbot chat"
 )
 
 
+def _checked_url(option: str, value: str | None, check: Callable[[str], str] = check_http_url) -> str | None:
+    if value:
+        try:
+            check(value)
+        except ValueError as exc:
+            raise CliError(f"{option} {redact(value)!r} {exc}", "usage", exit_code=2) from None
+    return value
+
+
 def _token(ctx: Context) -> str:
     token = ctx.settings.telegram.token
     if token is None or not token.get_secret_value().strip():
-        raise click.ClickException(TOKEN_HELP)
+        raise CliError(TOKEN_HELP, "no_token")
     return token.get_secret_value().strip()
 
 
@@ -29,23 +40,30 @@ def _token(ctx: Context) -> str:
     "--api-url", metavar="URL", help="Bot API base URL in PTB's base_url form, e.g. http://127.0.0.1:8081/bot."
 )
 @click.option("--webhook", "webhook_url", metavar="URL", help="Receive updates by webhook at this public URL.")
+@click.option(
+    "--role",
+    type=click.Choice(["all", "sender", "poller"]),
+    default="all",
+    show_default=True,
+    help="With several instances: all = may lead (poll, schedule) and sends; sender = only sends; "
+    "poller = may lead, never sends.",
+)
 @command
-def run(ctx: Context, api_url: str | None, webhook_url: str | None) -> None:
+def run(ctx: Context, api_url: str | None, webhook_url: str | None, role: str) -> None:
     """Run the bot (long polling, or webhook mode) until Ctrl-C / SIGTERM."""
-    from bot.runtime import Runtime
+    from bot.config.runtime import Runtime
+    from bot.ops.instances import InstanceError
     from bot.telegram.app import run as run_bot
 
-    logging.getLogger().setLevel(logging.INFO if not ctx.verbose else logging.DEBUG)
+    set_level(logging.INFO if not ctx.verbose else logging.DEBUG)
     token = _token(ctx)
-    api = api_url or ctx.settings.telegram.api_url or None
-    hook = webhook_url or ctx.settings.telegram.webhook_url or None
+    api = _checked_url("--api-url", api_url) or ctx.settings.telegram.api_url or None
+    hook = _checked_url("--webhook", webhook_url, check_webhook_url) or ctx.settings.telegram.webhook_url or None
     runtime = Runtime(ctx.loaded, ctx.store, ctx.config_path)
-    click.echo(
-        f"digestbot running ({'webhook ' + hook if hook else 'long polling'}"
-        f"{', Bot API at ' + api if api else ''}); Ctrl-C stops it.",
-        err=True,
-    )
-    run_bot(runtime, token, api, hook)
+    try:
+        run_bot(runtime, token, api, hook, role)  # logs "digestbot running as @name …" once connected
+    except InstanceError as exc:
+        raise CliError(str(exc), "instance") from None
 
 
 @main.command()
@@ -53,11 +71,15 @@ def run(ctx: Context, api_url: str | None, webhook_url: str | None) -> None:
 @command
 def chat(ctx: Context, not_admin: bool) -> None:
     """Try the bot offline: type as a Telegram user, see the replies (no token, no network)."""
-    from bot.console import run_console
+    from bot.cli.console import run_console
 
-    logging.getLogger().setLevel(logging.ERROR if not ctx.verbose else logging.INFO)
+    set_level(logging.ERROR if not ctx.verbose else logging.INFO)
     os.environ.pop("TELEGRAM_BOT_TOKEN", None)  # the console never talks to Telegram
-    raise SystemExit(asyncio.run(run_console(ctx.loaded, admin=not not_admin)))
+    try:
+        code = asyncio.run(run_console(ctx.loaded, admin=not not_admin))
+    except KeyboardInterrupt:  # Ctrl-C before the console could take it over: leave quietly
+        code = 130
+    raise SystemExit(code)
 
 
 @main.command()
@@ -67,43 +89,15 @@ def chat(ctx: Context, not_admin: bool) -> None:
 @command
 def push(ctx: Context, edition: str | None, api_url: str | None, as_json: bool) -> None:
     """Plan today's digest for every subscribed chat and send it now (what /push does)."""
-    from telegram import Bot
-
-    from bot.delivery import Broadcaster
-    from bot.editions import plan_edition
-    from bot.schedule import find_edition
-    from bot.summaries import summary_for
-    from bot.telegram.request import AiohttpRequest
+    from bot.digest.schedule import find_edition
+    from bot.telegram.services import push_now
 
     chosen = find_edition(ctx.settings.digest, edition)
     if chosen is None or (edition and chosen.name != edition):
         names = ", ".join(e.name for e in ctx.settings.digest.editions) or "none"
-        raise click.ClickException(f"no edition named {edition!r} (configured: {names})")
+        raise CliError(f"no edition named {edition!r} (configured: {names})", "not_found")
     token = _token(ctx)
-    report = plan_edition(ctx.store, ctx.settings, chosen, datetime.now(UTC), summary_for(ctx.settings))
-
-    async def deliver():  # type: ignore[no-untyped-def]
-        d = ctx.settings.delivery
-        request = AiohttpRequest(
-            pool_size=d.concurrency + 8,
-            read_timeout=d.request_timeout_seconds,
-            write_timeout=d.request_timeout_seconds,
-            pool_timeout=d.request_timeout_seconds,
-        )
-        bot = Bot(
-            token, base_url=api_url or ctx.settings.telegram.api_url or "https://api.telegram.org/bot", request=request
-        )
-        async with bot:
-            broadcaster = Broadcaster(ctx.store, bot, d)
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGTERM, signal.SIGINT):  # stop gracefully: finish what is in flight
-                loop.add_signal_handler(sig, broadcaster.stop)
-            try:
-                return await broadcaster.run(chosen.name)
-            finally:
-                await broadcaster.close()
-
-    stats = asyncio.run(deliver())
+    report, stats = asyncio.run(push_now(ctx.store, ctx.settings, chosen, token, _checked_url("--api-url", api_url)))
     result = {"plan": report.to_dict(), "delivery": stats.to_dict()}
     if as_json:
         emit_json(result)
@@ -119,14 +113,25 @@ def push(ctx: Context, edition: str | None, api_url: str | None, as_json: bool) 
 @command
 def stats(ctx: Context, as_json: bool) -> None:
     """Corpus, subscribers and delivery statistics (what /stats shows)."""
-    from bot.stats import collect
+    from bot.ops.stats import collect, instances_line
 
     data = collect(ctx.store, ctx.settings)
     if as_json:
         emit_json(data)
         return
     for section, values in data.items():
+        if section == "instances":
+            click.echo(f"instances: {instances_line(values)}")
+            continue
         click.echo(
             f"{section}: "
-            + (", ".join(f"{k} {v}" for k, v in values.items()) if isinstance(values, dict) else str(values))
+            + (", ".join(f"{k} {_shown(v)}" for k, v in values.items()) if isinstance(values, dict) else str(values))
         )
+
+
+def _shown(value: object) -> str:
+    """A stats value for the terminal; a source's state reads `status ×failures +new`."""
+    if isinstance(value, dict) and "status" in value:
+        failures, new = value.get("failures"), value.get("new")
+        return str(value["status"]) + (f" ×{failures}" if failures else "") + (f" +{new}" if new else "")
+    return str(value)

@@ -6,13 +6,13 @@ from datetime import UTC, datetime
 
 import click
 
-from bot.chats import get_chat
-from bot.cli.common import Context, command, emit_json, main
-from bot.messages import plain_text
-from bot.schedule import find_edition, schedule_report
+from bot.cli.common import CliError, Context, command, emit_json, main
+from bot.digest.schedule import find_edition, schedule_report
+from bot.store.chats import get_chat
+from bot.ui.messages import Message, plain_text
 
 
-def render_for_terminal(messages) -> str:  # type: ignore[no-untyped-def]
+def render_for_terminal(messages: list[Message]) -> str:
     out = []
     for i, message in enumerate(messages, 1):
         if len(messages) > 1:
@@ -33,8 +33,8 @@ def render_for_terminal(messages) -> str:  # type: ignore[no-untyped-def]
 @command
 def digest(ctx: Context, preview: bool, chat_id: int | None, edition: str | None, as_json: bool) -> None:
     """Show exactly what a digest would send now (sending happens in the running bot)."""
-    from bot.digest import DigestComposer
-    from bot.summaries import summary_for
+    from bot.corpus.enrich import summary_for
+    from bot.digest.compose import DigestComposer
 
     if not preview:
         raise click.UsageError("use --preview to print the digest; the running bot sends it on schedule (or /push)")
@@ -42,7 +42,7 @@ def digest(ctx: Context, preview: bool, chat_id: int | None, edition: str | None
     if chat_id is not None:
         chat = get_chat(ctx.store, chat_id)
         if chat is None:
-            raise click.ClickException(f"no chat with id {chat_id} is known to the bot")
+            raise CliError(f"no chat with id {chat_id} is known to the bot", "not_found")
     chosen = find_edition(ctx.settings.digest, edition or (chat.edition if chat else None))
     composer = DigestComposer(ctx.store, ctx.settings, summary_for(ctx.settings))
     result = composer.for_chat(chat, chosen, datetime.now(UTC))

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import click
 
-from bot.cli.common import Context, command, emit_json, main
-from bot.search import Hit, QueryError, Snippet, rebuild_index, related, search, top_keywords
+from bot.cli.common import CliError, Context, command, emit_json, main
+from bot.search import Hit, QueryError, Snippet, rebuild_index, related, search, top_keywords, usable_text
 
 
 def _styled(snippet: Snippet, color: bool) -> str:
@@ -49,15 +49,13 @@ def search_command(ctx: Context, query: tuple[str, ...], as_json: bool, limit: i
 
         digestbot search '清洁生产 -钟楼'
     """
-    text = " ".join(query)
+    text = usable_text(" ".join(query))  # argv may hold undecodable bytes as lone surrogates
     settings = ctx.settings.search
     try:
         result = search(ctx.store, text, page, limit or settings.page_size, snippet_chars=settings.snippet_chars)
     except QueryError as exc:
-        if as_json:
-            emit_json({"query": text, "error": exc.to_dict()})
-            sys.exit(1)
-        raise click.ClickException(exc.message) from None
+        extra = {"params": exc.params} if exc.params else {}
+        raise CliError(exc.message, exc.code, query=text, **extra) from None
     if as_json:
         emit_json(result.to_dict())
         return
@@ -67,8 +65,9 @@ def search_command(ctx: Context, query: tuple[str, ...], as_json: bool, limit: i
         click.echo(f"No articles match {text}.")
         return
     color = sys.stdout.isatty()
-    verb = "articles match" if result.total != 1 else "article matches"
-    click.echo(f"{result.total} {verb} {text} (page {result.page} of {result.pages})")
+    verb = "articles match" if result.total != 1 or result.total_capped else "article matches"
+    more = "+" if result.total_capped else ""  # more matches than were counted
+    click.echo(f"{result.total}{more} {verb} {text} (page {result.page} of {result.pages}{more})")
     for rank, hit in enumerate(result.hits, start=(result.page - 1) * result.page_size + 1):
         click.echo("")
         click.echo("\n".join(_hit_lines(rank, hit, color)))
@@ -82,12 +81,13 @@ def search_command(ctx: Context, query: tuple[str, ...], as_json: bool, limit: i
     "--since",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Only articles from this day on (YYYY-MM-DD).",
+    help="The articles from this day on (YYYY-MM-DD); default: the latest day's.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the keywords as JSON.")
 @command
 def keywords_command(ctx: Context, top: int, since: datetime | None, as_json: bool) -> None:
-    """The most frequent article keywords across the corpus, with how many articles have each."""
+    """Trending keywords: unusually frequent in the latest day's articles (or since a day) against
+    the corpus' usual rate, with how many of those articles have each."""
     day = since.date() if since else None
     items = top_keywords(ctx.store, top=top, since=day)
     if as_json:
@@ -117,7 +117,7 @@ def related_command(ctx: Context, article_id: int, limit: int, as_json: bool) ->
     try:
         hits = related(ctx.store, article_id, limit, snippet_chars=ctx.settings.search.snippet_chars)
     except LookupError:
-        raise click.ClickException(f"no article with id {article_id} (list them with: digestbot articles)") from None
+        raise CliError(f"no article with id {article_id} (list them with: digestbot articles)", "not_found") from None
     if as_json:
         emit_json({"article_id": article_id, "related": [h.to_dict() for h in hits]})
         return

@@ -14,8 +14,8 @@ from typing import Any, TextIO
 
 import click
 
-from bot.cli.common import Context, command, emit_json, main
-from bot.summarizer import MODES, Options, Summary, summarize, summarize_text
+from bot.cli.common import CliError, Context, command, emit_json, main
+from bot.nlp.summarizer import MODES, Options, Summary, summarize, summarize_text
 
 
 def _render(title: str, result: Summary) -> str:
@@ -31,16 +31,16 @@ def _piece_dict(result: Summary) -> dict[str, Any]:
 
 
 def _summarize_file(ctx: Context, path: Path, options: Options, as_json: bool) -> None:
-    from bot.pages import parse_page
-    from bot.textfiles import BadFile, read_page_file
+    from bot.corpus.pages import parse_page
+    from bot.corpus.textfiles import BadFile, read_page_file
 
     try:
         text, _ = read_page_file(path, ctx.settings.ingest.max_file_bytes)
     except BadFile as exc:
-        raise click.ClickException(f"{path}: {exc}") from None
+        raise CliError(f"{path}: {exc}") from None
     pieces = parse_page(text, path.name).pieces
     if not pieces:
-        raise click.ClickException(f"{path}: no articles found (no paragraph text on the page)")
+        raise CliError(f"{path}: no articles found (no paragraph text on the page)")
     items = []
     for position, piece in enumerate(pieces):
         result = summarize(piece.paragraphs(), options, piece.title or None)
@@ -56,13 +56,13 @@ def _summarize_file(ctx: Context, path: Path, options: Options, as_json: bool) -
 
 
 def _summarize_id(ctx: Context, article_id: int, options: Options, as_json: bool) -> None:
-    from bot.articles import get_article
-    from bot.summaries import summarize_article
+    from bot.corpus.enrich import summarize_stored
+    from bot.store.articles import get_article
 
     article = get_article(ctx.store, article_id)
     if article is None:
-        raise click.ClickException(f"no article with id {article_id} (list them with: digestbot articles)")
-    result = summarize_article(article, options)
+        raise CliError(f"no article with id {article_id} (list them with: digestbot articles)", "not_found")
+    result = summarize_stored(ctx.store, article, options)
     if as_json:
         emit_json(
             {"id": article.id, "kind": article.kind, "title": article.title, "mode": options.mode} | _piece_dict(result)
@@ -92,7 +92,7 @@ def _batch(stream: TextIO, name: str, options: Options) -> int:
             elif not isinstance(record.get("title", ""), str | None):
                 problem = '"title" must be a string'
         if problem is not None:
-            click.echo(f"error: {name}:{number}: {problem}; line skipped", err=True)
+            click.echo(f"Error: {name}:{number}: {problem}; line skipped", err=True)
             bad += 1
             continue
         assert isinstance(record, dict)
@@ -127,7 +127,7 @@ def summarize_command(
     (at least one), then shown in article order. --jsonl reads {"id","text"} lines and
     writes {"id","summary","keywords"} lines; bad lines are reported and skipped (exit 1).
     """
-    from bot.summaries import options_for
+    from bot.corpus.enrich import options_for
 
     if sentences is not None and chars is not None:
         raise click.UsageError("give --sentences or --chars, not both")
@@ -148,9 +148,9 @@ def summarize_command(
                 with open(jsonl, encoding="utf-8-sig") as stream:
                     bad = _batch(stream, jsonl, options)
             except OSError as exc:
-                raise click.ClickException(f"cannot read {jsonl}: {exc.strerror or exc}") from None
+                raise CliError(f"cannot read {jsonl}: {exc.strerror or exc}") from None
             except UnicodeDecodeError:
-                raise click.ClickException(f"{jsonl}: not UTF-8 text") from None
+                raise CliError(f"{jsonl}: not UTF-8 text") from None
         if bad:
             sys.exit(1)
         return
@@ -161,4 +161,4 @@ def summarize_command(
     elif target.isdigit():
         _summarize_id(ctx, int(target), options, as_json)
     else:
-        raise click.ClickException(f"{target}: no such file, and not an article ID")
+        raise CliError(f"{target}: no such file, and not an article ID")

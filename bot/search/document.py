@@ -2,7 +2,10 @@
 
 The same `IndexDoc` feeds both backends: SQLite's FTS5 table indexes the six token streams,
 PostgreSQL stores the distinct tokens as a tsvector plus the weighted term frequencies BM25 needs.
-`plain` is one line per field or block of squashed text; a phrase must occur inside one line.
+`plain` is one line per field or block of squashed text; a phrase must occur inside one line,
+so every three-character piece of it (`trigrams`) is among the article's. `day` (publication
+date) is kept beside the index for the recency tie-break.
+Text past the first MAX_INDEX_CHARS characters of an article is not indexed.
 """
 
 from __future__ import annotations
@@ -10,8 +13,14 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 
-from bot.search.tokens import keyword_token, keyword_words, squash, tokens
+from bot.search.tokens import keyword_token, squash, tokens
+from bot.store.articles import keyword_words
+
+# An article's text is indexed up to this many characters, as summaries read it (bot.nlp.summarizer
+# MAX_CHARS): a book-length "article" costs the index what 100 pages do, not 5 MB of tokens.
+MAX_INDEX_CHARS = 200_000
 
 # Indexed fields in FTS5 column order, with their BM25 weights (the title is boosted).
 FIELDS: tuple[str, ...] = ("title", "lead", "headings", "body", "byline", "keywords")
@@ -36,6 +45,7 @@ class ArticleText:
     byline: str | None = None
     blocks: list[tuple[str, str]] = field(default_factory=list)  # (type, text) in order
     keywords: object = None  # the raw JSON column
+    published_on: date | None = None
 
 
 @dataclass
@@ -43,6 +53,7 @@ class IndexDoc:
     article_id: int
     streams: dict[str, list[str]]
     plain: str
+    day: date | None = None
 
     @property
     def doc_len(self) -> int:
@@ -67,6 +78,11 @@ class IndexDoc:
     def lines(self) -> list[str]:
         return self.plain.split("\n") if self.plain else []
 
+    def trigrams(self) -> set[str]:
+        """Every three-character piece of every line: a phrase of 3+ characters occurs only where
+        all of its own are present."""
+        return {line[i : i + 3] for line in self.lines() for i in range(len(line) - 2)}
+
 
 def _tokens_of(texts: Iterable[str | None]) -> list[str]:
     out: list[str] = []
@@ -76,8 +92,21 @@ def _tokens_of(texts: Iterable[str | None]) -> list[str]:
     return out
 
 
+def _capped(blocks: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The blocks up to MAX_INDEX_CHARS characters of text (a longer one is cut there)."""
+    out, total = [], 0
+    for kind, text in blocks:
+        if total + len(text) > MAX_INDEX_CHARS:
+            out.append((kind, text[: MAX_INDEX_CHARS - total]))
+            break
+        out.append((kind, text))
+        total += len(text)
+    return out
+
+
 def build_doc(article: ArticleText) -> IndexDoc:
     words = keyword_words(article.keywords)
+    blocks = _capped(article.blocks)
     keyword_stream: list[str] = []
     for word in words:
         marker = keyword_token(word)
@@ -87,11 +116,11 @@ def build_doc(article: ArticleText) -> IndexDoc:
     streams = {
         "title": _tokens_of([article.title]),
         "lead": _tokens_of([article.kicker, article.subtitle]),
-        "headings": _tokens_of(t for kind, t in article.blocks if kind == "heading"),
-        "body": _tokens_of(t for kind, t in article.blocks if kind != "heading"),
+        "headings": _tokens_of(t for kind, t in blocks if kind == "heading"),
+        "body": _tokens_of(t for kind, t in blocks if kind != "heading"),
         "byline": _tokens_of([article.byline]),
         "keywords": keyword_stream,
     }
-    texts = [article.title, article.kicker, article.subtitle, *(t for _, t in article.blocks), article.byline, *words]
+    texts = [article.title, article.kicker, article.subtitle, *(t for _, t in blocks), article.byline, *words]
     lines = [line for line in (squash(t) for t in texts if t) if line]
-    return IndexDoc(article.id, streams, "\n".join(lines))
+    return IndexDoc(article.id, streams, "\n".join(lines), article.published_on)

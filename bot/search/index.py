@@ -8,6 +8,9 @@ included, and an article is segmented once per transaction however often it was 
 Deletes need no Python at all: `search_docs` rows go with their article by foreign-key cascade
 (and SQLite's triggers take the FTS5 rows with them), so a page removed by plain SQL is covered.
 
+Near-duplicates (an `article_duplicates` row: the same story as an earlier article) are left
+out of the index, so a search finds each story once; linking or unlinking one re-indexes it.
+
 ORM bulk UPDATEs of articles or blocks are noted too (their rows are looked up before the
 update runs). Writes that bypass the ORM altogether (Core or raw SQL updates of article text)
 must call `index_articles` for the articles they changed.
@@ -24,14 +27,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine, event, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bot.models import Article, Block
 from bot.search import postgres, sqlite
 from bot.search.document import ArticleText, IndexDoc, build_doc
+from bot.store.models import Article, ArticleDuplicate, Block
 
 log = logging.getLogger(__name__)
 
 PENDING = "bot.search.pending"
-INDEXED_ATTRS = ("title", "kicker", "subtitle", "byline", "keywords", "kind")
+INDEXED_ATTRS = ("title", "kicker", "subtitle", "byline", "keywords", "kind", "duplicate", "published_on")
 BATCH = 500
 _ready: weakref.WeakKeyDictionary[Engine, bool] = weakref.WeakKeyDictionary()
 
@@ -50,16 +53,29 @@ def has_index(conn: Connection) -> bool:
 # -- reading articles ---------------------------------------------------------------------
 
 
+def _duplicates(conn: Connection, ids: Sequence[int]) -> set[int]:
+    """Those of `ids` that are near-duplicates of an earlier article (migration 0007 on): they are
+    not indexed, so a story is found once (its original's card lists where else it ran)."""
+    if not inspect(conn).has_table("article_duplicates"):  # asked each time: migrations move both ways
+        return set()
+    d = ArticleDuplicate.__table__
+    return set(conn.execute(select(d.c.article_id).where(d.c.article_id.in_(list(ids)))).scalars())
+
+
 def load_articles(conn: Connection, ids: Sequence[int]) -> list[ArticleText]:
     a, b = Article.__table__, Block.__table__
     out: dict[int, ArticleText] = {}
     for start in range(0, len(ids), BATCH):
         chunk = list(ids[start : start + BATCH])
+        skip = _duplicates(conn, chunk)
+        chunk = [i for i in chunk if i not in skip]
         rows = conn.execute(
-            select(a.c.id, a.c.title, a.c.kicker, a.c.subtitle, a.c.byline, a.c.keywords).where(a.c.id.in_(chunk))
+            select(a.c.id, a.c.title, a.c.kicker, a.c.subtitle, a.c.byline, a.c.keywords, a.c.published_on).where(
+                a.c.id.in_(chunk)
+            )
         )
         for r in rows:
-            out[r.id] = ArticleText(r.id, r.title or "", r.kicker, r.subtitle, r.byline, [], r.keywords)
+            out[r.id] = ArticleText(r.id, r.title or "", r.kicker, r.subtitle, r.byline, [], r.keywords, r.published_on)
         blocks = conn.execute(
             select(b.c.article_id, b.c.type, b.c.text)
             .where(b.c.article_id.in_(chunk))
@@ -140,7 +156,7 @@ def _after_flush(session: Session, _context: Any) -> None:
             pending.add(obj.id)
         elif isinstance(obj, Block):
             pending |= _history_ids(obj, "article_id")
-    pending.discard(None)  # type: ignore[arg-type]
+    pending.discard(None)  # a new row's id before its flush
 
 
 def _set_names(stmt: Any, params: Any) -> set[str]:
@@ -201,7 +217,7 @@ def track(factory: sessionmaker[Session]) -> None:
     # (not event.contains(): its registry is keyed by id(), which a new factory can reuse)
     if getattr(factory, "_bot_search_tracked", False):
         return
-    factory._bot_search_tracked = True  # type: ignore[attr-defined]
+    setattr(factory, "_bot_search_tracked", True)  # noqa: B010  (a mark on a foreign object)
     event.listen(factory, "after_flush", _after_flush)
     event.listen(factory, "do_orm_execute", _on_orm_execute)
     event.listen(factory, "before_commit", _before_commit)

@@ -25,12 +25,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import TextClause, bindparam, text
 
 from bot.search.tokens import KEYWORD_MARK, MAX_TOKEN_CHARS, keyword_token, normalize, query_tokens, squash, tokens
 
 MAX_QUERY_CHARS = 300
 MAX_TOKENS = 64
+# Scores are ranked to 1/QUANTA (four decimals): a word in more than half of all articles gets
+# FTS5's idf of 1e-6, so below that a score is noise, and equal scores go to the title, then the
+# newer article. Both backends round the same way: floor(score * QUANTA + 0.5).
+QUANTA = 10_000
 
 _QUOTES = {'"', "\u201c", "\u201d"}  # " “ ” (full-width ＂ folds to ")
 _SYMBOLS = set("()[]{}*^|&!~+:<>=\\/")
@@ -122,12 +126,26 @@ class Plan:
         return self.must
 
 
-def statement(sql: str, params: dict[str, Any]):  # type: ignore[no-untyped-def]
+def statement(sql: str, params: dict[str, Any]) -> TextClause:
     """A backend's SQL text for a plan, with the `exclude` id list bound as an expanding IN."""
     stmt = text(sql)
     if "exclude" in params:
         stmt = stmt.bindparams(bindparam("exclude", expanding=True))
     return stmt
+
+
+def usable_text(raw: str) -> str:
+    """What a user sent, made storable and sendable: bytes that were not UTF-8 (a command line
+    decodes them to surrogate escapes) and lone surrogates (JSON can carry them) become U+FFFD."""
+    try:
+        raw.encode("utf-8")
+        return raw
+    except UnicodeEncodeError:
+        pass
+    try:
+        return raw.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # surrogates that are not escapes of bytes
+        return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in raw)
 
 
 def _clean(raw: str) -> tuple[str, bool]:
@@ -165,9 +183,7 @@ def _make_term(kind: str, text: str, negated: bool) -> Term | None:
     return Term(kind, text, negated, key, tuple(dict.fromkeys(query_tokens(text))))
 
 
-def parse(raw: str) -> Query:
-    """Parse what a user typed. Raises QueryError (codes: empty, too_long, too_many_terms,
-    only_exclusions); everything else is searched, with notices for what was ignored."""
+def _check_length(raw: object) -> str:
     if not isinstance(raw, str):
         raise QueryError("empty", "Type one or more words to search for.")
     if len(raw) > MAX_QUERY_CHARS:
@@ -177,7 +193,11 @@ def parse(raw: str) -> Query:
             length=len(raw),
             limit=MAX_QUERY_CHARS,
         )
-    text, symbols = _clean(raw)
+    return raw
+
+
+def _balance_quotes(text: str, symbols: bool) -> tuple[str, list[Notice]]:
+    """An unpaired `"` is dropped (the last one); both are said in notices."""
     notices: list[Notice] = []
     if text.count('"') % 2:
         cut = text.rindex('"')
@@ -185,9 +205,16 @@ def parse(raw: str) -> Query:
         notices.append(Notice("unbalanced_quote", "A quote mark had no partner and was ignored."))
     if symbols:
         notices.append(Notice("symbols_ignored", "Symbols such as * ^ ( ) are not operators here and were ignored."))
+    return text, notices
 
-    found: list[tuple[str, str, bool]] = []  # (kind, text, negated)
-    operators: list[tuple[str, str, bool]] = []
+
+_Item = tuple[str, str, bool]  # (kind: word | phrase | keyword, text, negated)
+
+
+def _scan(text: str) -> tuple[list[_Item], list[_Item]]:
+    """Split a quote-balanced query into items, and the operator words (AND, OR, ...) apart."""
+    found: list[_Item] = []
+    operators: list[_Item] = []
     i, n = 0, len(text)
     while i < n:
         if text[i] == " ":
@@ -206,24 +233,30 @@ def parse(raw: str) -> Query:
         k = j
         while k < n and text[k] not in ' "':
             k += 1
-        word = text[j:k]
-        i = k
+        word, i = text[j:k], k
         if not (negated or keyword) and word in _OPERATOR_WORDS:
             operators.append(("word", word, False))
-            continue
-        found.append(("keyword" if keyword else "word", word, negated))
-
-    if operators:
-        if any(normalize(t) for _, t, _ in found):
-            notices.append(
-                Notice(
-                    "operators_ignored",
-                    "AND, OR, NOT and NEAR are not operators here: all words must match; put - before a word to exclude it.",
-                )
-            )
         else:
-            found = operators  # nothing else to look for: search the words themselves
+            found.append(("keyword" if keyword else "word", word, negated))
+    return found, operators
 
+
+def _without_operators(found: list[_Item], operators: list[_Item], notices: list[Notice]) -> list[_Item]:
+    """Operator words are not operators: ignored beside other words, searched when alone."""
+    if not operators:
+        return found
+    if not any(normalize(t) for _, t, _ in found):
+        return operators  # nothing else to look for: search the words themselves
+    notices.append(
+        Notice(
+            "operators_ignored",
+            "AND, OR, NOT and NEAR are not operators here: all words must match; put - before a word to exclude it.",
+        )
+    )
+    return found
+
+
+def _terms(found: list[_Item]) -> list[Term]:
     terms: list[Term] = []
     seen: set[tuple[bool, bool, str]] = set()
     for kind, t, negated in found:
@@ -234,7 +267,10 @@ def parse(raw: str) -> Query:
         if ident not in seen:
             seen.add(ident)
             terms.append(term)
+    return terms
 
+
+def _check_terms(terms: list[Term]) -> None:
     if not terms:
         raise QueryError("empty", "Type one or more words to search for (symbols and emoji are not searched).")
     if all(t.negated for t in terms):
@@ -249,6 +285,17 @@ def parse(raw: str) -> Query:
             terms=len(distinct),
             limit=MAX_TOKENS,
         )
+
+
+def parse(raw: str) -> Query:
+    """Parse what a user typed. Raises QueryError (codes: empty, too_long, too_many_terms,
+    only_exclusions); everything else is searched, with notices for what was ignored."""
+    raw = usable_text(_check_length(raw))
+    text, symbols = _clean(raw)
+    text, notices = _balance_quotes(text, symbols)
+    found, operators = _scan(text)
+    terms = _terms(_without_operators(found, operators, notices))
+    _check_terms(terms)
     return Query(raw, tuple(terms), tuple(notices))
 
 
@@ -276,6 +323,7 @@ __all__ = [
     "KEYWORD_MARK",
     "MAX_QUERY_CHARS",
     "MAX_TOKENS",
+    "QUANTA",
     "Notice",
     "Plan",
     "Query",

@@ -1,42 +1,44 @@
-"""Search, related articles and corpus keywords: what the bot and the command line call.
+"""Search: one page of ranked hits for what a user typed, as the bot and the command line show it.
 
-Ranking is BM25 with the title boosted (weights in bot.search.document), ties to the newer
-article (publication date, then ingest order). When a query matches more than `rank_window`
-articles (1,000 by default), the matches are ranked in windows of that size, newest window
-first: the best of the latest 1,000 matches come first, then the best of the 1,000 before
-those, and so on. Every match still appears exactly once and the total is exact; what is
-saved is scoring 100,000 matches of a word like 发展 for one page of five. The exact total of
-such a query is counted on a second connection while the window is ranked.
+Ranking is BM25 with the title boosted (weights in bot.search.document), scores kept to four
+decimals (bot.search.query.QUANTA: a word in more than half of all articles gets FTS5's idf
+of 1e-6, so its score is noise below that); equal scores go to the article with a query word
+in its title, then to the newer article (publication date, then ingest order). The backends
+do the ordering (bot.search.sqlite, bot.search.postgres) and agree on it; a hit's `score` is
+the kept one.
+
+When a query matches more than `rank_window` articles (300 by default), the matches are
+ranked in windows of that size, newest window first: the best of the latest 300 matches come
+first, then the best of the 300 before those, and so on. Every match still appears exactly
+once; what is saved is scoring 100,000 matches of a word like 发展 for one page of five (and
+most of the time of a search is scoring its window). Such a query's matches are counted up
+to `total_cap` (1,000) only: beyond, the result says "at least 1,000" (`total_capped`), which
+becomes exact once paging reaches the last window (or with `exact_total=True`).
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
 from types import ModuleType
 from typing import Any
 
-from sqlalchemy import Connection, select, text
+from sqlalchemy import Connection, bindparam, select
 
-from bot.db import Store
-from bot.models import Article, Block, Page
-from bot.search import postgres as pg_backend
-from bot.search import sqlite as lite_backend
-from bot.search.index import backend, load_articles, rebuild
-from bot.search.query import Notice, Plan, Query, Term, any_of_plan, compile_query, parse
+from bot.search.index import backend, rebuild
+from bot.search.query import Notice, Plan, Query, Term, compile_query, parse
 from bot.search.snippets import Snippet, highlight, make_snippet
-from bot.search.tokens import keyword_key, keyword_token, keyword_words, tokens
+from bot.store.articles import keyword_words
+from bot.store.db import Store
+from bot.store.models import Article, Block, Page
 
 DEFAULT_PAGE_SIZE = 5
 DEFAULT_SNIPPET_CHARS = 120
-RANK_WINDOW = 1000
-# Totals of large result sets are counted on a second connection while the ranking runs.
-_COUNTER = ThreadPoolExecutor(max_workers=4, thread_name_prefix="search-count")
+RANK_WINDOW = 300  # matches ranked together, newest first
+TOTAL_CAP = 1000  # matches counted at most (beyond: "1000+")
+Row = tuple[int, float, str | None]  # (article id, score (higher is better), publication date)
 
 
 @dataclass
@@ -79,9 +81,11 @@ class SearchResult:
     total: int
     hits: list[Hit]
     notices: tuple[Notice, ...] = ()
+    total_capped: bool = False  # True: `total` is a lower bound ("1000+"), more may follow
 
     @property
     def pages(self) -> int:
+        """Pages of results (a lower bound too when the total is capped)."""
         return math.ceil(self.total / self.page_size) if self.total else 0
 
     @property
@@ -90,7 +94,7 @@ class SearchResult:
 
     @property
     def has_next(self) -> bool:
-        return self.page < self.pages
+        return self.page < self.pages or (self.total_capped and self.page == self.pages)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -99,6 +103,7 @@ class SearchResult:
             "page": self.page,
             "page_size": self.page_size,
             "total": self.total,
+            "total_capped": self.total_capped,
             "pages": self.pages,
             "hits": [h.to_dict() for h in self.hits],
             "notices": [n.to_dict() for n in self.notices],
@@ -107,8 +112,7 @@ class SearchResult:
 
 @contextmanager
 def _reading(store: Store) -> Iterator[Connection]:
-    """One consistent snapshot for the ranking and the hit details (a large total is counted
-    beside it, on its own connection)."""
+    """One consistent snapshot for the ranking and the hit details."""
     with store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
@@ -116,23 +120,25 @@ def _reading(store: Store) -> Iterator[Connection]:
             yield conn
 
 
-def _count_apart(store: Store, be: ModuleType, plan: Plan) -> int:
-    with store.engine.connect() as conn:
-        return be.count(conn, plan)
+def _page(
+    conn: Connection, be: ModuleType, plan: Plan, offset: int, limit: int, window: int
+) -> tuple[list[Row], int | None, bool]:
+    """Rows offset..offset+limit of the ranked matches, the total and whether it is capped.
 
-
-def _counter(store: Store, plan: Plan) -> Callable[[Connection], int]:
-    """How to get the total: started now on its own connection when the database is one that a
-    second connection sees (a file or a server, not SQLite's private :memory:), else counted on
-    demand. Small result sets never ask: their only window tells the total."""
-    url = store.engine.url
-    in_memory = (url.database or ":memory:") == ":memory:" or "mode=memory" in str(url)
-    shared = store.dialect == "postgresql" or not in_memory
-    be = pg_backend if store.dialect == "postgresql" else lite_backend
-    if not shared:
-        return lambda conn: be.count(conn, plan)
-    future = _COUNTER.submit(_count_apart, store, be, plan)
-    return lambda _conn: future.result()
+    The total is exact when the windows read include the last (a window with room to spare);
+    otherwise it is a lower bound (every match up to the end of the last window read) and
+    capped. None: the offset lies past the last match, so the windows say nothing."""
+    picked: list[Row] = []
+    w, skip = divmod(offset, window)
+    after_full = w == 0  # the window before this one is known to be full (or there is none)
+    while True:
+        rows, size = be.ranked(conn, plan, w * window, window, skip, limit - len(picked))
+        picked += rows
+        if size < window:
+            return picked, (w * window + size if size or after_full else None), False
+        if len(picked) >= limit:
+            return picked, (w + 1) * window, True
+        w, skip, after_full = w + 1, 0, True
 
 
 def _ranked(
@@ -143,57 +149,51 @@ def _ranked(
     limit: int,
     window: int,
     count: Callable[[Connection], int] | None = None,
-) -> tuple[list[tuple[int, float, str | None]], int]:
-    """Rows offset..offset+limit of the ranked matches, and the total number of matches."""
-    picked: list[tuple[int, float, str | None]] = []
-    total: int | None = None
-    w, skip = divmod(offset, window)
-    while True:
-        rows, size = be.ranked(conn, plan, w * window, window, skip, limit - len(picked))
-        if w == 0 and size < window:
-            total = size
-        picked += rows
-        if len(picked) >= limit or size < window:
-            break
-        w, skip = w + 1, 0
-    if total is None:
+) -> tuple[list[Row], int]:
+    """Rows offset..offset+limit of the ranked matches, and the exact number of matches
+    (from `count`, or counted, when the windows read do not tell it)."""
+    rows, total, capped = _page(conn, be, plan, offset, limit, window)
+    if total is None or capped:
         total = count(conn) if count else be.count(conn, plan)
-    return picked, total
+    return rows, total
+
+
+_A, _P, _B = Article.__table__, Page.__table__, Block.__table__
+_DETAILS = (  # built once: what a hit shows
+    select(
+        _A.c.id,
+        _A.c.title,
+        _A.c.kind,
+        _A.c.byline,
+        _A.c.kicker,
+        _A.c.subtitle,
+        _A.c.keywords,
+        _A.c.published_on,
+        _P.c.source,
+    )
+    .join(_P, _P.c.id == _A.c.page_id)
+    .where(_A.c.id.in_(bindparam("ids", expanding=True)))
+)
+_BLOCKS = (
+    select(_B.c.article_id, _B.c.type, _B.c.text)
+    .where(_B.c.article_id.in_(bindparam("ids", expanding=True)))
+    .order_by(_B.c.article_id, _B.c.position)
+)
 
 
 def _hits(
     conn: Connection,
-    rows: Sequence[tuple[int, float, str | None]],
+    rows: Sequence[Row],
     keys: Sequence[str],
     snippet_chars: int,
 ) -> list[Hit]:
     if not rows:
         return []
-    a, p, b = Article.__table__, Page.__table__, Block.__table__
     ids = [r[0] for r in rows]
-    details = {
-        r.id: r
-        for r in conn.execute(
-            select(
-                a.c.id,
-                a.c.title,
-                a.c.kind,
-                a.c.byline,
-                a.c.kicker,
-                a.c.subtitle,
-                a.c.keywords,
-                a.c.published_on,
-                p.c.source,
-            )
-            .join(p, p.c.id == a.c.page_id)
-            .where(a.c.id.in_(ids))
-        )
-    }
+    details = {r.id: r for r in conn.execute(_DETAILS, {"ids": ids})}
     texts: dict[int, list[str]] = {i: [] for i in ids}
     lead: dict[int, int] = {}
-    for r in conn.execute(
-        select(b.c.article_id, b.c.type, b.c.text).where(b.c.article_id.in_(ids)).order_by(b.c.article_id, b.c.position)
-    ):
+    for r in conn.execute(_BLOCKS, {"ids": ids}):
         if r.type == "paragraph" and r.article_id not in lead:
             lead[r.article_id] = len(texts[r.article_id])
         texts[r.article_id].append(r.text)
@@ -228,124 +228,33 @@ def search(
     *,
     snippet_chars: int = DEFAULT_SNIPPET_CHARS,
     rank_window: int = RANK_WINDOW,
+    total_cap: int = TOTAL_CAP,
+    exact_total: bool = False,
 ) -> SearchResult:
-    """One page of ranked hits for what a user typed. Raises only QueryError (for the user)."""
+    """One page of ranked hits for what a user typed. Raises only QueryError (for the user).
+
+    The total is exact up to `total_cap` matches; beyond, it is "at least" (`total_capped`)
+    unless `exact_total`, which counts every match."""
     parsed: Query = parse(query)
+    query = parsed.text  # what no store or message can hold already replaced (usable_text)
     plan = compile_query(parsed)
     page_size = max(1, int(page_size))
     page = max(1, int(page))
     window = max(1, int(rank_window))
-    count = _counter(store, plan)
     with _reading(store) as conn:
         be = backend(conn)
-        rows, total = _ranked(conn, be, plan, (page - 1) * page_size, page_size, window, count)
+        rows, total, capped = _page(conn, be, plan, (page - 1) * page_size, page_size, window)
+        if total is None or (capped and exact_total):
+            total, capped = be.count(conn, plan), False
+        elif capped and total < total_cap:  # count on, up to the cap
+            total = be.count(conn, plan, limit=total_cap + 1)
+            total, capped = (total_cap, True) if total > total_cap else (total, False)
         last = max(1, math.ceil(total / page_size))
-        if page > last:  # a stale ▶ after the results shrank: show the last page instead
+        if not capped and page > last:  # a stale ▶ after the results shrank: show the last page instead
             page = last
-            rows, total = _ranked(conn, be, plan, (page - 1) * page_size, page_size, window, count)
+            rows, _, _ = _page(conn, be, plan, (page - 1) * page_size, page_size, window)
         hits = _hits(conn, rows, parsed.highlight_keys(), snippet_chars)
-    return SearchResult(query, parsed.terms, page, page_size, total, hits, parsed.notices)
-
-
-# -- related articles ---------------------------------------------------------------------
-
-RELATED_BODY_TERMS = 10
-
-
-def _related_terms(title: str, blocks: Sequence[tuple[str, str]], words: Sequence[str]) -> tuple[list[str], list[str]]:
-    """(keyword markers, other terms): the article's keywords first; then the tokens of its
-    keywords and title, or without keywords its title's and body's most frequent tokens (two
-    characters or more)."""
-    markers = [m for m in (keyword_token(w) for w in words) if m]
-    terms = [t for w in words for t in tokens(w) if len(t) > 1]
-    terms += [t for t in tokens(title) if len(t) > 1]
-    if not words:
-        counts = Counter(t for _, body in blocks for t in tokens(body) if len(t) > 1)
-        terms += [t for t, _ in counts.most_common(RELATED_BODY_TERMS)]
-    return markers, terms
-
-
-def related(
-    store: Store,
-    article_id: int,
-    n: int = 5,
-    *,
-    snippet_chars: int = DEFAULT_SNIPPET_CHARS,
-    rank_window: int = RANK_WINDOW,
-) -> list[Hit]:
-    """Articles related to this one, best first: those sharing its keywords (BM25 over the shared
-    keywords, so two shared rare keywords beat one common one), then, to fill `n`, those sharing
-    terms of its keywords and title (or, for an article without keywords, of its title and most
-    frequent body words). Raises LookupError for an unknown id."""
-    with _reading(store) as conn:
-        found = load_articles(conn, [article_id])
-        if not found:
-            raise LookupError(f"no article with id {article_id}")
-        article = found[0]
-        words = keyword_words(article.keywords)
-        markers, terms = _related_terms(article.title, article.blocks, words)
-        be, window = backend(conn), max(1, rank_window)
-        rows: list[tuple[int, float, str | None]] = []
-        for group in (markers, terms):
-            if len(rows) >= n or not group:
-                continue
-            plan = any_of_plan(group, exclude_ids=[article_id, *(r[0] for r in rows)])
-            more, _ = _ranked(conn, be, plan, 0, n - len(rows), window, count=lambda _conn: -1)  # no total needed
-            rows += more
-        mine = {keyword_key(w): w for w in words}
-        hits = _hits(conn, rows, list(mine), snippet_chars)
-    for hit in hits:
-        theirs = {keyword_key(w) for w in hit.keywords}
-        hit.shared_keywords = [w for k, w in mine.items() if k in theirs]
-    return hits
-
-
-# -- keywords across the corpus -----------------------------------------------------------
-
-_KEYWORDS_SQL = {
-    "sqlite": """
-        SELECT word, count(*) AS n FROM (
-          SELECT DISTINCT a.id AS id,
-                 CASE je.type WHEN 'object' THEN json_extract(je.value, '$.word')
-                              WHEN 'text' THEN je.value END AS word
-          FROM articles a, json_each(CASE WHEN json_valid(a.keywords) AND json_type(a.keywords) = 'array'
-                                          THEN a.keywords ELSE '[]' END) je
-          WHERE a.keywords IS NOT NULL {since}
-        ) k
-        WHERE word IS NOT NULL AND trim(word) <> ''
-        GROUP BY word ORDER BY n DESC, word LIMIT :top
-    """,
-    "postgresql": """
-        SELECT word, count(*) AS n FROM (
-          SELECT DISTINCT a.id AS id,
-                 CASE json_typeof(e) WHEN 'object' THEN e ->> 'word' WHEN 'string' THEN e #>> '{{}}' END AS word
-          FROM articles a
-          CROSS JOIN LATERAL json_array_elements(
-              CASE WHEN json_typeof(a.keywords) = 'array' THEN a.keywords ELSE '[]'::json END) e
-          WHERE a.keywords IS NOT NULL {since}
-        ) k
-        WHERE word IS NOT NULL AND btrim(word) <> ''
-        GROUP BY word ORDER BY n DESC, word COLLATE "C" LIMIT :top
-    """,
-}
-_SINCE = "AND (a.published_on >= :since_day OR (a.published_on IS NULL AND a.ingested_at >= :since_time))"
-
-
-def top_keywords(store: Store, top: int = 10, since: date | None = None) -> list[tuple[str, int]]:
-    """The most frequent article keywords (articles per keyword), most frequent first, ties by
-    word. `since`: only articles published on or after that day (by ingest time when the page
-    had no date)."""
-    dialect = "postgresql" if store.dialect == "postgresql" else "sqlite"
-    params: dict[str, Any] = {"top": max(0, int(top))}
-    if since is not None:
-        midnight = datetime(since.year, since.month, since.day, tzinfo=UTC)
-        if dialect == "sqlite":  # stored as ISO text by SQLAlchemy
-            params.update(since_day=since.isoformat(), since_time=midnight.strftime("%Y-%m-%d %H:%M:%S.%f"))
-        else:
-            params.update(since_day=since, since_time=midnight)
-    sql = _KEYWORDS_SQL[dialect].format(since=_SINCE if since is not None else "")
-    with store.engine.connect() as conn:
-        return [(str(w), int(n)) for w, n in conn.execute(text(sql), params)]
+    return SearchResult(query, parsed.terms, page, page_size, total, hits, parsed.notices, capped)
 
 
 # -- maintenance --------------------------------------------------------------------------

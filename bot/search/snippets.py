@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.search.tokens import fold, fold_char
+from bot.search.tokens import fold, fold_aligned, fold_char
 
 ELLIPSIS = "…"
 SENTENCE_ENDS = "。！？!?；;"
@@ -37,11 +37,17 @@ class Snippet:
         return len(self.text)
 
 
-def _folded(text: str) -> tuple[str, list[int]]:
+def _folded(text: str) -> tuple[str, Sequence[int]]:
     """The squashed form of `text` and, for each of its characters, the index it came from."""
+    spaced = fold_aligned(text)
+    if spaced is not None:  # one character (or a space) for each: the common case, done in C
+        squashed = spaced.replace(" ", "")
+        if len(squashed) == len(text):
+            return squashed, range(len(text))
+        return squashed, [i for i, ch in enumerate(spaced) if ch != " "]
     chars: list[str] = []
     origin: list[int] = []
-    for i, ch in enumerate(text):
+    for i, ch in enumerate(text):  # some character folds to several (NFKC: ㈱ -> (株))
         folded = fold_char(ch)
         chars.append(folded)
         origin.extend([i] * len(folded))

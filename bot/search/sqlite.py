@@ -1,10 +1,16 @@
 """SQLite backend: FTS5 over the pre-segmented token streams, ranked by FTS5's own bm25().
 
-Tables (migration 0002): `search_docs` holds each article's token streams, its squashed text
-(`plain`) and its length, and is the external content of two FTS5 indexes kept in step by
+Tables (migrations 0002, 0004): `search_docs` holds each article's token streams, its squashed
+text (`plain`) and its length, and is the external content of two FTS5 indexes kept in step by
 triggers on it: `search_fts` (six token columns, `ascii` tokenizer, so a token is exactly what
-jieba produced) and `search_tri` (trigram index over `plain`, for phrase checks). Rows of
-`search_docs` go when their article goes (foreign key cascade), and the triggers follow.
+jieba produced) and `search_tri` (trigram index over `plain`, for phrase checks).
+`search_days` holds each article's publication date for the recency tie-break (a narrow
+table: looking 1,000 dates up in `articles` costs twice as much). Rows of both go when their
+article goes (foreign key cascade), and the triggers follow.
+
+Ranking: FTS5's bm25() with the field weights, quantised (bot.search.query.QUANTA); ties go to
+the rows with a query term in the title (bm25 with the title's weight alone is then non-zero),
+then the newer day, then the newer id. PostgreSQL orders the same way.
 
 Every FTS5 term is a double-quoted string built from normalised tokens (letters, digits and
 marks only), and every value is a bound parameter.
@@ -18,10 +24,11 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from bot.search.document import FIELDS, WEIGHTS, IndexDoc
-from bot.search.query import Plan, statement
+from bot.search.query import QUANTA, Plan, statement
 
 TRIGRAM_MIN = 3  # the trigram index answers for texts of 3+ characters; shorter ones use instr()
 _WEIGHTS_SQL = ", ".join(repr(WEIGHTS[f]) for f in FIELDS)
+_TITLE_SQL = ", ".join("1.0" if f == "title" else "0.0" for f in FIELDS)  # > 0 iff a term is in the title
 
 
 def quote(term: str) -> str:
@@ -74,35 +81,41 @@ def _where(plan: Plan, trigram: bool) -> tuple[str, dict[str, Any]]:
     return " AND ".join(clauses), params
 
 
-def count(conn: Connection, plan: Plan) -> int:
+def count(conn: Connection, plan: Plan, limit: int | None = None) -> int:
+    """The number of matches (at most `limit`)."""
     where, params = _where(plan, has_trigram(conn))
-    return int(conn.execute(statement(f"SELECT count(*) FROM search_fts WHERE {where}", params), params).scalar() or 0)
+    sql = f"SELECT count(*) FROM search_fts WHERE {where}"
+    if limit is not None:
+        params["lim"] = limit
+        sql = f"SELECT count(*) FROM (SELECT 1 FROM search_fts WHERE {where} LIMIT :lim)"
+    return int(conn.execute(statement(sql, params), params).scalar() or 0)
 
 
 def ranked(
     conn: Connection, plan: Plan, window_offset: int, window_size: int, skip: int, take: int
 ) -> tuple[list[tuple[int, float, str | None]], int]:
     """Rank one window of matches - the `window_size` newest (by article id) after skipping
-    `window_offset` - by BM25, best first, ties to the newer article; return rows skip..skip+take
-    of it as (article id, score (higher is better), publication date) and the window's size."""
+    `window_offset` - best first (see `order`); return rows skip..skip+take of it as (article
+    id, score (higher is better), publication date) and the window's size."""
     where, params = _where(plan, has_trigram(conn))
     params.update(woff=window_offset, wlim=window_size, skip=skip, take=take)
     matches = (
-        f"SELECT search_fts.rowid AS id, bm25(search_fts, {_WEIGHTS_SQL}) AS score, articles.published_on AS day "
-        f"FROM search_fts JOIN articles ON articles.id = search_fts.rowid WHERE {where} "
+        f"SELECT search_fts.rowid AS id, bm25(search_fts, {_WEIGHTS_SQL}) AS score, "
+        f"bm25(search_fts, {_TITLE_SQL}) < 0 AS in_title, search_days.day AS day "
+        f"FROM search_fts LEFT JOIN search_days ON search_days.article_id = search_fts.rowid WHERE {where} "
         "ORDER BY search_fts.rowid DESC LIMIT :wlim OFFSET :woff"
     )
     sql = (
-        f"SELECT id, score, day, count(*) OVER () FROM ({matches}) "
-        "ORDER BY score, day DESC NULLS LAST, id DESC LIMIT :take OFFSET :skip"
+        f"SELECT id, CAST(-score * {QUANTA} + 0.5 AS INTEGER) AS q, day, count(*) OVER () FROM ({matches}) "
+        "ORDER BY q DESC, in_title DESC, day DESC NULLS LAST, id DESC LIMIT :take OFFSET :skip"
     )
     rows = conn.execute(statement(sql, params), params).all()
-    if rows:
-        size = int(rows[0][3])
-    else:  # past the end of the window (or no matches): count it
+    if rows or not skip:
+        size = int(rows[0][3]) if rows else 0
+    else:  # past the end of the window: count it
         count_sql = f"SELECT count(*) FROM ({matches})"
         size = int(conn.execute(statement(count_sql, params), params).scalar() or 0)
-    return [(int(r[0]), -float(r[1]), None if r[2] is None else str(r[2])) for r in rows], size
+    return [(int(r[0]), int(r[1]) / QUANTA, None if r[2] is None else str(r[2])) for r in rows], size
 
 
 # -- writing ------------------------------------------------------------------------------
@@ -111,18 +124,19 @@ _COLUMNS = ("article_id", *FIELDS, "plain", "doc_len")
 
 
 def delete_docs(conn: Connection, ids: Sequence[int]) -> None:
-    if ids:
-        stmt = text("DELETE FROM search_docs WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
+    for table in ("search_docs", "search_days") if ids else ():
+        stmt = text(f"DELETE FROM {table} WHERE article_id IN :ids").bindparams(bindparam("ids", expanding=True))
         conn.execute(stmt, {"ids": list(ids)})
 
 
 def doc_row(doc: IndexDoc) -> dict[str, Any]:
-    """The `search_docs` row for one document (built in worker processes by the benchmark)."""
+    """The `search_docs` row for one document, and its day (built in worker processes by the benchmark)."""
     return {
         "article_id": doc.article_id,
         **{f: doc.field_text(f) for f in FIELDS},
         "plain": doc.plain,
         "doc_len": doc.doc_len,
+        "day": doc.day,
     }
 
 
@@ -135,6 +149,7 @@ def write_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     cols = ", ".join(_COLUMNS)
     values = ", ".join(f":{c}" for c in _COLUMNS)
     conn.execute(text(f"INSERT INTO search_docs ({cols}) VALUES ({values})"), list(rows))
+    conn.execute(text("INSERT INTO search_days (article_id, day) VALUES (:article_id, :day)"), list(rows))
 
 
 def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
@@ -143,6 +158,7 @@ def write_docs(conn: Connection, docs: Sequence[IndexDoc]) -> None:
 
 def delete_all(conn: Connection) -> None:
     conn.exec_driver_sql("DELETE FROM search_docs")
+    conn.exec_driver_sql("DELETE FROM search_days")
 
 
 def check(conn: Connection) -> None:

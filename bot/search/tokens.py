@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.segment import tokenizer
+from bot.nlp.segment import tokenizer
 
 MAX_TOKEN_CHARS = 64  # longer runs (URLs, base64, long Latin words) are cut, at index and query time
 KEYWORD_MARK = "§"
@@ -38,12 +38,42 @@ class _CharTable(dict[int, str]):
         return value
 
 
+class _AlignedTable(dict[int, str]):
+    """The same folding with one character out for each character in: what folds to spaces only
+    (punctuation, and … which NFKC makes ...) is one space. `several` holds the characters that
+    fold to more than one letter (NFKC: ㈱ -> (株), ﬁ -> fi), which cannot be aligned."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.several: set[str] = set()
+
+    def __missing__(self, code: int) -> str:
+        value = _TABLE[code]
+        if not value.strip():
+            value = " "
+        elif len(value) != 1:
+            self.several.add(chr(code))
+        self[code] = value
+        return value
+
+
 _TABLE = _CharTable()
+_ALIGNED = _AlignedTable()
 
 
 def fold_char(ch: str) -> str:
     """One character's normalised form: '' or spaces for punctuation, else its folded letters."""
     return _TABLE[ord(ch)].replace(" ", "")
+
+
+def fold_aligned(text: str) -> str | None:
+    """Per-character folding with punctuation and spaces as one space each, so that character i
+    of the result comes from character i of `text` (removing the spaces gives `fold`); None
+    when some character folds to several letters."""
+    spaced = text.translate(_ALIGNED)
+    if _ALIGNED.several and not _ALIGNED.several.isdisjoint(text):
+        return None
+    return spaced
 
 
 def fold(text: str) -> str:
@@ -73,14 +103,17 @@ def tokens(text: str) -> list[str]:
     if not norm:
         return []
     out: list[str] = []
+    seen: dict[str, str] = {}  # one string object per distinct token: a long text stays small
     previous = ""  # the single character just emitted, if the last token was one
     for tok in tokenizer().cut_for_search(norm, HMM=False):
         if tok.isspace():  # punctuation does not break a pair: 点“绿” pairs like 点绿
             continue
-        out.append(tok[:MAX_TOKEN_CHARS])
+        tok = tok[:MAX_TOKEN_CHARS]
+        out.append(seen.setdefault(tok, tok))
         if len(tok) == 1:
             if previous:
-                out.append(previous + tok)
+                pair = previous + tok
+                out.append(seen.setdefault(pair, pair))
             previous = tok
         else:
             previous = ""
@@ -118,15 +151,3 @@ def keyword_token(word: str) -> str | None:
     """The marker token for an article keyword (None if the keyword has no letters or digits)."""
     key = keyword_key(word)
     return (KEYWORD_MARK + key)[:MAX_TOKEN_CHARS] if key else None
-
-
-def keyword_words(raw: object) -> list[str]:
-    """The words of an article's `keywords` column: [{"word", "weight"}, ...] or plain strings."""
-    if not isinstance(raw, list):
-        return []
-    words = []
-    for item in raw:
-        word = item.get("word") if isinstance(item, dict) else item
-        if isinstance(word, str) and word.strip():
-            words.append(word.strip())
-    return words

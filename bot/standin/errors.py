@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class ApiError(Exception):
     """A failed Bot API call: HTTP status, Telegram's description and optional ResponseParameters."""
@@ -37,3 +39,27 @@ def migrated(new_chat_id: int) -> ApiError:
 
 UNAUTHORIZED = ApiError(401, "Unauthorized")
 NOT_FOUND = ApiError(404, "Not Found: method not found")
+
+
+def has_lone_surrogate(text: str) -> bool:
+    """Text Python holds but UTF-8 cannot encode (half of a UTF-16 pair, or an undecodable byte)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def check_unicode(value: Any, depth: int = 0) -> None:
+    """Refuse strings that are not valid Unicode anywhere in a parameter, as Telegram does: they
+    would be stored, and every later answer that echoes them (getUpdates!) could not be encoded."""
+    if isinstance(value, str):
+        if has_lone_surrogate(value):
+            raise bad_request("strings must be encoded in UTF-8")
+    elif isinstance(value, dict) and depth < 64:
+        for key, item in value.items():
+            check_unicode(key, depth + 1)
+            check_unicode(item, depth + 1)
+    elif isinstance(value, list) and depth < 64:
+        for item in value:
+            check_unicode(item, depth + 1)

@@ -44,8 +44,11 @@ class RequestLog:
         self.calls: list[Call] = []
         self._lock = threading.Lock()
 
-    def begin(self, method: str, params: dict, chat_id: Any) -> Call:
-        call = Call(method, params, chat_id, time.monotonic(), time.time())
+    def begin(self, method: str, params: dict, chat_id: Any, arrived: float | None = None) -> Call:
+        """Record a call; `arrived` is when its request reached the server (default: now)."""
+        now = time.monotonic()
+        start = now if arrived is None else arrived
+        call = Call(method, params, chat_id, start, time.time() - (now - start))
         if self.enabled:
             with self._lock:
                 self.calls.append(call)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from bot.standin.errors import bad_request
+from bot.standin.errors import bad_request, check_unicode
 
 ACTIONS = (
     "url",
@@ -75,8 +75,9 @@ def validate_reply_markup(value: object) -> dict | None:
     if isinstance(value, str):
         try:
             value = json.loads(value)
-        except ValueError:
+        except (ValueError, RecursionError):
             raise bad_request("can't parse reply keyboard markup JSON object") from None
+    check_unicode(value)
     if not isinstance(value, dict):
         raise bad_request("can't parse reply keyboard markup JSON object")
     if "inline_keyboard" in value:

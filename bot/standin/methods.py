@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from bot.standin.errors import ApiError, bad_request, migrated
+from bot.standin.errors import ApiError, bad_request, check_unicode, migrated
 from bot.standin.markup import validate_reply_markup
 from bot.standin.model import PRIVATE, CallbackAnswer, Chat, Message, member_api
 from bot.standin.text import format_text
@@ -70,10 +70,10 @@ class Params:
             return int(value)
         try:
             return int(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             try:
                 return int(float(value))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError, OverflowError):  # "1e400" is inf, "nan" is not a number
                 raise bad_request(f"invalid {name} specified") from None
 
     def float(self, name: str) -> float | None:
@@ -81,9 +81,12 @@ class Params:
         if value is None or value == "":
             return None
         try:
-            return float(value)
-        except (TypeError, ValueError):
+            number = float(value)
+        except (TypeError, ValueError, OverflowError):
             raise bad_request(f"invalid {name} specified") from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise bad_request(f"invalid {name} specified")
+        return number
 
     def flag(self, name: str) -> bool:
         value = self.raw.get(name)
@@ -97,9 +100,10 @@ class Params:
             if value == "":
                 return None
             try:
-                return json.loads(value)
-            except ValueError:
+                value = json.loads(value)
+            except (ValueError, RecursionError):
                 raise bad_request(f"can't parse {name} JSON object") from None
+        check_unicode(value)
         return value
 
     def chat_id(self) -> int | str | None:
@@ -110,7 +114,11 @@ class Params:
             except ValueError:
                 return value
         if isinstance(value, float):
+            if not value.is_integer():
+                raise bad_request("chat not found")
             return int(value)
+        if value is not None and not isinstance(value, int):
+            raise bad_request("chat not found")
         return value
 
 
@@ -417,6 +425,8 @@ class BotApi:
         chat = self._chat(params)
         ids = params.json("message_ids")
         if not isinstance(ids, list) or not 1 <= len(ids) <= 100:
+            raise bad_request("message_ids must be a list of 1-100 identifiers")
+        if not all(isinstance(mid, int | str) and str(mid).lstrip("-").isdigit() for mid in ids):
             raise bad_request("message_ids must be a list of 1-100 identifiers")
         for mid in ids:
             message = chat.by_id.get(int(mid))

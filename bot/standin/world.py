@@ -13,7 +13,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 
-from bot.standin.errors import bad_request, forbidden, migrated
+from bot.standin.errors import bad_request, forbidden, has_lone_surrogate, migrated
 from bot.standin.html import utf16_len
 from bot.standin.model import (
     CHANNEL,
@@ -211,6 +211,8 @@ class World:
         """Telegram keeps the last non-null allowed_updates; [] restores the default set."""
         if allowed is None:
             return
+        if not isinstance(allowed, list) or not all(isinstance(kind, str) for kind in allowed):
+            raise bad_request("can't parse allowed_updates JSON array")
         self.allowed_updates = frozenset(allowed) if allowed else None
 
     def wants(self, kind: str) -> bool:
@@ -301,6 +303,8 @@ class World:
 
     def user_message(self, user: User, chat: Chat, text: str, *, reply_to: Message | None = None) -> Message:
         """``user`` writes ``text`` in ``chat``; the bot gets an update if Telegram would deliver it."""
+        if has_lone_surrogate(text):
+            raise ValueError("the text is not valid Unicode (a lone surrogate): no Telegram client can send it")
         if chat.migrated_to is not None:
             raise ValueError(f"chat {chat.id} was migrated to {chat.migrated_to.id}; write there")
         if chat.type == PRIVATE:

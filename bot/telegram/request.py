@@ -14,8 +14,12 @@ import json
 from typing import Any
 
 import aiohttp
+from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.config import Settings
+from bot.ops.redact import redact
 
 _DEFAULT = BaseRequest.DEFAULT_NONE
 
@@ -28,6 +32,17 @@ class NotSent(NetworkError):
 class AnswerLost(NetworkError):
     """The request was sent but the connection dropped before the answer: the message may or
     may not have been delivered (like a read timeout, PTB's TimedOut)."""
+
+
+def _encode(parameters: dict[str, Any]) -> bytes:
+    """A request body as UTF-8 JSON, through the redaction point (a message to a chat never
+    carries a registered secret: the bot's token is registered before the Bot exists); lone
+    surrogates, which UTF-8 cannot hold, become U+FFFD."""
+    text = redact(json.dumps(parameters, ensure_ascii=False), shapes=False)
+    try:
+        return text.encode()
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace").encode()
 
 
 class AiohttpRequest(BaseRequest):
@@ -102,7 +117,7 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime[0] if mime else None)
             kwargs["data"] = form
         elif request_data is not None and request_data.parameters:
-            body = json.dumps(request_data.parameters, ensure_ascii=False).encode()
+            body = _encode(request_data.parameters)
             kwargs["data"] = body
             kwargs["headers"] = {"Content-Type": "application/json"}
         try:
@@ -116,3 +131,33 @@ class AiohttpRequest(BaseRequest):
             raise AnswerLost(f"the connection dropped before the answer: {type(exc).__name__}: {exc}") from exc
         except aiohttp.ClientError as exc:
             raise NetworkError(f"aiohttp.{type(exc).__name__}: {exc}") from exc
+
+
+DEFAULT_API_URL = "https://api.telegram.org/bot"
+
+
+def request_backend(settings: Settings, polling: bool = False) -> AiohttpRequest:
+    """The request backend for sends (pooled for the broadcast's concurrency) or for the single
+    long-polling connection, with the configured timeouts."""
+    timeout = settings.delivery.request_timeout_seconds
+    if polling:
+        return AiohttpRequest(pool_size=1, read_timeout=timeout)
+    return AiohttpRequest(
+        pool_size=max(64, settings.delivery.concurrency + 8),
+        read_timeout=timeout,
+        write_timeout=timeout,
+        pool_timeout=timeout,
+    )
+
+
+def api_base(settings: Settings, api_url: str | None = None) -> str:
+    """The Bot API base URL in use (PTB's base_url form, without the token)."""
+    return api_url or settings.telegram.api_url or DEFAULT_API_URL
+
+
+def make_bot(settings: Settings, token: str, api_url: str | None = None) -> tuple[Bot, list[AiohttpRequest]]:
+    """A Bot for sending without the Application (`digestbot push`), on the same backend, and its
+    two request backends (closed by `bot.telegram.connect` even when getMe fails)."""
+    requests = [request_backend(settings), request_backend(settings, True)]
+    bot = Bot(token, base_url=api_base(settings, api_url), request=requests[0], get_updates_request=requests[1])
+    return bot, requests

@@ -1,0 +1,50 @@
+"""Newspaper page files -> clean pieces (articles and photo captions).
+
+A page of a daily holds several pieces, linearised into text with layout damage: column
+breaks cut paragraphs mid-word, page headers, column labels and staff lines float between
+stories, photo captions and credits sit next to stories they are not part of, continuation
+markers send a story to another page. The parser works on cues of shape only — length,
+punctuation, position and the few generic words of the trade — never on a paper's name or a
+story's words, so any Chinese daily splits by the same rules:
+
+* `text`: Markdown marks, sentence ends, display shape (short, no sentence punctuation);
+* `cues`: what a line is (byline, photo credit, dateline, page furniture, label, marker);
+* `lines`: lines -> units, then the repairs (titles before bylines, column breaks, captions);
+* `headlines`: header groups -> kicker, title, subtitle (labels dropped);
+* `assemble`: what starts a story, what belongs to it;
+* `diagnostics`: what looks wrong in a split, for `digestbot pages` and `digestbot ingest`.
+
+The output keeps the text as written, minus Markdown marks, page furniture and markers.
+"""
+
+from __future__ import annotations
+
+from bot.corpus.pages.assemble import assemble
+from bot.corpus.pages.lines import join_breaks, mark_captions, promote_titles, read_units
+from bot.corpus.pages.model import Block, ParsedPage, Piece
+from bot.corpus.pages.text import date_from_name, ends_sentence, front_matter, is_display, strip_markdown
+from bot.nlp.datelines import DATELINE, strip_dateline
+
+__all__ = [
+    "DATELINE",
+    "Block",
+    "ParsedPage",
+    "Piece",
+    "date_from_name",
+    "ends_sentence",
+    "is_display",
+    "parse_page",
+    "strip_dateline",
+    "strip_markdown",
+]
+
+
+def parse_page(text: str, name: str = "") -> ParsedPage:
+    """Split one page's text into pieces. `name` (the file name) may carry a date."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
+    text, meta = front_matter(text)
+    units = mark_captions(join_breaks(promote_titles(read_units(text))))
+    published = None
+    if meta.get("date"):
+        published = date_from_name(meta["date"].replace("/", "-"))
+    return ParsedPage(assemble(units), published or date_from_name(name))

@@ -1,0 +1,141 @@
+"""Units -> pieces: header groups, what starts a story, what belongs to it.
+
+* Display lines gather into a header group until a paragraph or byline says what they are.
+  Furniture never enters one. Which line of a group is the kicker, the title, the subtitle or
+  a column label to drop is `headlines.split_header`'s call (dashes, levels, space, shape).
+* A byline, a dateline or a `（上接…）` marker after a header group starts a new article; so
+  does a group with a kicker or a `——` subtitle. Any other group inside an article is its
+  section headings (`## 记者手记`, `【相关链接】`, `一、…`). Groups with no body after them
+  (banners, trailing labels) are dropped.
+* An editor's note (`编者按：…`) opens the article it stands before; a byline that follows a
+  title and a note still belongs to that article.
+* A caption paragraph becomes its own piece; labels next to a photo are furniture. A story
+  may go on after its photo's caption; a column label and a headline right after a caption
+  open a box of their own (a sidebar: `相关链接` + its title).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.corpus.pages import cues
+from bot.corpus.pages.headlines import headline_space, split_header
+from bot.corpus.pages.lines import Unit
+from bot.corpus.pages.model import Block, Piece
+from bot.nlp.datelines import strip_dateline
+
+
+def _new_header(pending: list[Unit]) -> bool:
+    """A header group inside an article that is a new story's headline, not a section heading."""
+    if any(cues.is_kicker_end(u.text) for u in pending[:-1]):
+        return True
+    return len(pending) > 1 and any(cues.is_subtitle_start(u.text) for u in pending[1:])
+
+
+def _derived_title(piece: Piece) -> str:
+    first = next(iter(piece.paragraphs()), "")
+    cut = re.split(r"[。！？!?；;，,]", strip_dateline(first), maxsplit=1)[0]
+    return cut if len(cut) <= 30 else cut[:30] + "…"
+
+
+class _Assembler:
+    def __init__(self) -> None:
+        self.pieces: list[Piece] = []
+        self.current: Piece | None = None
+        self.notes = 0  # editor's notes among the current piece's paragraphs
+        self.pending: list[Unit] = []  # display lines waiting to learn what they are
+        self.note: Unit | None = None  # an editor's note waiting for its article
+        self.caption_piece: Piece | None = None  # the caption just added, for a caption group
+        self.space: int | None = None  # the page's usual space under a headline
+
+    def start(self, byline: str | None) -> Piece:
+        piece = Piece(byline=byline)
+        if self.pending:
+            piece.kicker, piece.title, piece.subtitle = split_header(self.pending, self.space)
+        self.pieces.append(piece)
+        self.current, self.pending, self.notes = piece, [], 0
+        return piece
+
+    def add(self, unit: Unit) -> None:
+        assert self.current is not None
+        if self.note is not None:
+            self.current.blocks.append(Block("paragraph", self.note.text))
+            self.note, self.notes = None, self.notes + 1
+        self.current.blocks.append(Block("paragraph", unit.text))
+        self.notes += unit.note
+        self.caption_piece = None
+        if unit.jump_out:  # the story goes on on another page: nothing after this is its body
+            self.current.continued_on = unit.jump_out
+            self.current = None
+
+    def has_body(self) -> bool:
+        return self.current is not None and len(self.current.paragraphs()) > self.notes
+
+    def byline(self, unit: Unit) -> None:
+        cur = self.current
+        if cur is None or self.pending or self.has_body():
+            self.start(unit.byline)
+        elif cur.byline is None:
+            cur.byline = unit.byline  # title, (editor's note,) byline: the same article
+        else:
+            cur.byline = f"{cur.byline} {unit.byline}"  # `本报记者 X` then `通讯员 Y`
+
+    def caption(self, unit: Unit) -> None:
+        last = self.pieces[-1] if self.pieces else None
+        if last is not None and last is self.caption_piece and last.byline == unit.credit:
+            last.blocks.append(Block("paragraph", unit.text))  # one credit under several photos
+        else:
+            self.caption_piece = Piece(
+                kind="caption", byline=unit.credit or None, blocks=[Block("paragraph", unit.text)]
+            )
+            self.pieces.append(self.caption_piece)
+        self.pending = []  # labels next to a photo are furniture
+
+    def boxed(self) -> bool:
+        """A column label and a headline right after a photo caption (`相关链接` + its own title):
+        the photo closed the story, so this is a box of its own (a sidebar), not a section of it.
+        A story that goes on after its photo goes on with paragraphs or a single heading."""
+        return (
+            self.caption_piece is not None
+            and len(self.pending) > 1
+            and cues.is_label(self.pending[0].text)
+            and not any(cues.is_label(u.text) for u in self.pending[1:])
+        )
+
+    def para(self, unit: Unit) -> None:
+        if unit.credit is not None:
+            self.caption(unit)
+            return
+        if unit.note and not self.pending:
+            self.note = unit  # it introduces what comes next
+            return
+        if unit.opens_article:
+            if self.pending or self.current is None or self.has_body():
+                self.start(unit.byline)
+            elif self.current.byline is None:
+                self.current.byline = unit.byline
+        elif self.current is None or (self.pending and (_new_header(self.pending) or unit.note or self.boxed())):
+            self.start(None)
+        else:
+            self.current.blocks.extend(Block("heading", u.text) for u in self.pending)
+            self.pending = []
+        self.add(unit)
+
+    def feed(self, units: list[Unit]) -> list[Piece]:
+        self.space = headline_space(units)
+        for unit in units:
+            if unit.kind == "display":
+                self.pending.append(unit)
+            elif unit.kind == "byline":
+                self.byline(unit)
+            elif unit.kind == "para":
+                self.para(unit)
+        kept = [p for p in self.pieces if p.paragraphs()]
+        for piece in kept:
+            if piece.kind == "article" and not piece.title:
+                piece.title = _derived_title(piece)
+        return kept
+
+
+def assemble(units: list[Unit]) -> list[Piece]:
+    return _Assembler().feed(units)

@@ -1,0 +1,400 @@
+"""Lines -> units, and the passes that repair layout damage before pieces are assembled.
+
+Each non-blank line becomes one unit: display (short, no sentence punctuation: a title,
+heading, label or a column-break fragment; or a lead-in with a comma or colon that heads what
+follows: `一、离家太远，老人走不动`, `链接：`), byline, credit (photo), furniture (page header,
+staff line, the page's own notice, imprint, aside) or para. A unit remembers where it sat:
+blank lines above it, a picture above it, whether it is indented, a continuation marker it
+carried. A boxed bare phrase (`■ 温馨提示`) right after body text is a heading, not a byline;
+under a title (one with a comma too) it credits the story.
+
+Then, in order:
+1. a short unfinished line (or a lone question: `共享充电宝为何越用越贵？`) right before a byline or
+   dateline (an editor's note may stand between), or before a `——` subtitle over one, is a
+   title (`稳中求进,再创佳绩`); the lines are read bottom up, so a `——` subtitle with a comma is
+   known before the title above it;
+2. column breaks are undone: an unfinished paragraph takes the next paragraph (`挑大` + `梁、…`)
+   or display line (never a numbered, bracketed or boxed heading),
+   and a short head fragment is joined to the paragraph it starts when a word straddles the
+   cut (`国资委有` + `关负责人表示`) or the paragraph cannot open a sentence (`，…`);
+3. photo credits decide captions: the paragraph beside a credit is a caption only when it is
+   set apart (a picture above it, more blank lines above it than the page regularly leaves
+   between paragraphs — space says nothing on a page that spaces them anyhow — set flush on a
+   page that indents its paragraphs, or nothing but furniture before it), says
+   so (`图为…`), or reads as one — a lone dated sentence with the credit set right under it
+   (`3月16日，…查看秧苗长势。` + `新华社记者 X 摄`); a paragraph that continued another is body.
+   Credits then go. One sentence set flush between finished paragraphs on a page that
+   indents them is a caption even without a credit (the story's byline credits its photos).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.corpus.pages import cues
+from bot.corpus.pages.text import (
+    CLOSERS,
+    MAX_DISPLAY_CHARS,
+    SPACES,
+    ends_sentence,
+    is_display,
+    is_image,
+    strip_markdown,
+)
+from bot.nlp.datelines import DATELINE, dateline_credit, reported_by
+
+MAX_CAPTION_CHARS = 200
+_SENTENCE_STOPS = "。！？!?；;…"  # a colon may sit inside a headline (`专家：…？`)
+_STRADDLE_WINDOW = 6
+_MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
+
+
+@dataclass
+class Unit:
+    kind: str  # display | byline | credit | furniture | para
+    text: str
+    level: int = 0  # Markdown heading level, 0 = none
+    byline: str | None = None  # byline units, and dateline paragraphs
+    credit: str | None = None  # photo credit of a caption paragraph
+    gap: int = 0  # blank lines above
+    image: bool = False  # a picture right above
+    jump_in: bool = False  # opened with `（上接…）`: a story continued from another page
+    jump_out: str | None = None  # closed with `（下转…）`: goes on on that page
+    joined: bool = False  # continues an unfinished paragraph
+    note: bool = False  # an editor's note (`编者按：…`)
+    top: bool = False  # first on the page or right under furniture (a page header, a staff line)
+    indent: bool = False  # set in from the margin (`　　…`), as most dailies set their paragraphs
+
+    @property
+    def opens_article(self) -> bool:
+        """A byline, a dateline or a `上接` marker: what starts a story."""
+        return self.kind == "byline" or (self.kind == "para" and (self.byline is not None or self.jump_in))
+
+
+def _headline_line(unit: Unit | None) -> bool:
+    """A line that may be a story's headline: a display line that is no numbered, bracketed or
+    boxed section heading and no short label (`延伸阅读`), or a short unfinished line with a
+    comma (`寒潮夜，邻居们守住了一家面馆`: `promote_titles` makes it the title)."""
+    if unit is None or cues.is_heading_shape(unit.text):
+        return False
+    if unit.kind == "para":
+        return (
+            unit.byline is None and unit.credit is None and _headline_shape(unit.text) and not ends_sentence(unit.text)
+        )
+    return unit.kind == "display" and not cues.is_label(unit.text)
+
+
+def read_dateline(unit: Unit, above: Unit | None) -> None:
+    """The credit a paragraph opens with: a dateline (`本报讯（记者 X）`), or, right under a
+    headline, the source it is retold from (`据某某新闻报道，…`: inside a story those words cite)."""
+    if unit.byline is not None:
+        return
+    d = DATELINE.match(unit.text)
+    if d:
+        unit.byline = dateline_credit(d)
+    elif _headline_line(above):
+        unit.byline = reported_by(unit.text)
+
+
+def classify(text: str, level: int, above: Unit | None = None) -> Unit:
+    """What the line is; `above` is the unit before it (a headline there lets a retold story's
+    source open a story)."""
+    if not level and cues.is_credit(text):
+        return Unit("credit", cues.unbracket(text))
+    if cues.is_furniture(text):
+        return Unit("furniture", text, level)
+    if level:  # a Markdown heading is display text, whatever it says (`## 记者手记`)
+        return Unit("display", text, level)
+    byline = cues.byline_of(text)
+    if byline is not None:
+        return Unit("byline", text, byline=byline)
+    if is_display(text) or cues.is_lead_in(text):
+        return Unit("display", text)
+    unit = Unit("para", text, note=cues.is_note(text))
+    read_dateline(unit, above)
+    inline = cues.inline_credit(text)
+    if inline is not None:
+        unit.text, unit.credit = inline
+    return unit
+
+
+def _boxed_after_body(unit: Unit, units: list[Unit]) -> bool:
+    """A boxed bare phrase (`■ 警方提醒`) right after body text is a section heading; under a
+    title, even one with a comma (`…火出圈，靠的不只是音乐` + `■ 宁某（某某大学教授）`), it credits
+    the story. A line can be a title only where a story may start: not right under a byline,
+    and not after a paragraph it would continue."""
+    above = units[-1] if units else None
+    if unit.kind != "byline" or above is None or above.kind != "para" or not cues.names_no_role(unit.text):
+        return False
+    before = units[-2] if len(units) > 1 else None
+    if before is not None and (before.kind == "byline" or (before.kind == "para" and not ends_sentence(before.text))):
+        return True
+    return not _headline_line(above)
+
+
+def read_units(text: str) -> list[Unit]:
+    units: list[Unit] = []
+    gap, image, jumped_in = 0, False, False
+    for raw in text.splitlines():
+        if is_image(raw):
+            image = True
+            continue
+        line, level = strip_markdown(raw)
+        marker = cues.marker_line(line) if line else None
+        if marker is not None:  # a marker on its own line belongs to the paragraph beside it
+            inward, jump = marker
+            if inward:
+                jumped_in = True
+            elif units and units[-1].kind == "para":
+                units[-1].jump_out = jump
+        elif line:
+            line, jump_in, jump_out = cues.strip_markers(cues.strip_staff_tail(line))
+            unit = classify(line, level, units[-1] if units else None)
+            if _boxed_after_body(unit, units):
+                unit.kind, unit.byline = "display", None  # `■ 警方提醒` after body: a heading
+            unit.gap, unit.image, unit.jump_out = gap, image, jump_out
+            unit.indent = raw.startswith(("\u3000", "  ", "\t"))
+            unit.top = not units or units[-1].kind == "furniture"
+            unit.jump_in = jump_in or (jumped_in and unit.kind == "para")
+            if jump_out and unit.kind == "display":  # `…（下转第3版）` never a title
+                unit.kind = "para"
+            units.append(unit)
+            gap, image, jumped_in = 0, False, jumped_in and unit.kind != "para"
+        else:
+            gap += 1
+    return units
+
+
+# -- 1. titles before bylines ------------------------------------------------------------
+
+
+def _heads_story(units: list[Unit], i: int) -> bool:
+    """Does a byline or dateline follow units[i], or a `——` subtitle that heads one? An
+    editor's note may stand between a title and its byline (`…怎么报？` + `编者按：…` + byline)."""
+    k = i + 1
+    if k + 1 < len(units) and units[k].note and units[k].kind == "para":
+        k += 1
+    nxt = units[k] if k < len(units) else None
+    if nxt is None or nxt.opens_article:
+        return nxt is not None
+    return nxt.kind == "display" and cues.is_subtitle_start(nxt.text) and _starts_header(units, k)
+
+
+def _headline_shape(text: str) -> bool:
+    """Short, and either unfinished (`寒风里，他们守在岗位上`) or one question or exclamation
+    (`共享充电宝为何越用越贵？`): a headline may ask, a story's last line before the next one rarely does."""
+    if len(text) > MAX_DISPLAY_CHARS:
+        return False
+    if not ends_sentence(text):
+        return True
+    core = text.rstrip(CLOSERS + SPACES)
+    return core[-1] in "？?！!" and not any(ch in _SENTENCE_STOPS for ch in core[:-1])
+
+
+def promote_titles(units: list[Unit]) -> list[Unit]:
+    """A short unfinished line (or a one-sentence question) right before a byline, or before a
+    `——` subtitle over one, is a title, even with a comma in it (`40℃高温下，他们守在岗位上` +
+    `——记者探访…` + byline); the subtitle itself may have a comma too. Read from the bottom up,
+    so a subtitle is known before the title above it."""
+    for i in range(len(units) - 1, -1, -1):
+        unit = units[i]
+        if (
+            unit.kind == "para"
+            and _heads_story(units, i)
+            and unit.byline is None
+            and unit.credit is None
+            and not unit.jump_in
+            and unit.jump_out is None
+            and not unit.note
+            and _headline_shape(unit.text)
+        ):
+            unit.kind = "display"
+    return units
+
+
+# -- 2. column breaks ----------------------------------------------------------------------
+
+
+def straddles(head: str, tail: str) -> bool:
+    """Does a word run across the cut between `head` and `tail` (`国资委有` | `关负责人`)?"""
+    from bot.nlp.segment import tokenizer
+
+    a, b = head[-_STRADDLE_WINDOW:], tail[:_STRADDLE_WINDOW]
+    if not a or not b or not ("\u4e00" <= a[-1] <= "\u9fff" and "\u4e00" <= b[0] <= "\u9fff"):
+        return False
+    at = 0
+    for word in tokenizer().cut(a + b, HMM=False):
+        if at < len(a) < at + len(word):
+            return True
+        at += len(word)
+    return False
+
+
+_OPEN_TAGS = frozenset({"p", "c", "d", "u", "uj", "ul", "uz", "ud", "ug", "uv"})
+
+
+def ends_open(text: str) -> bool:
+    """Does the text stop on a word that needs what follows (a preposition, conjunction, adverb or
+    particle: `预计随着`)? No heading ends so; a line cut by a column break can."""
+    import jieba.posseg
+
+    from bot.nlp.segment import tokenizer
+
+    words = list(tokenizer().cut(text[-_STRADDLE_WINDOW:], HMM=False))
+    return bool(words) and jieba.posseg.dt.word_tag_tab.get(words[-1]) in _OPEN_TAGS
+
+
+def _is_fragment(unit: Unit, nxt: Unit) -> bool:
+    """A display line that is really the head of the next paragraph, cut off by a column break."""
+    if unit.kind != "display" or unit.level or cues.is_heading_shape(unit.text) or unit.jump_out:
+        return False
+    if nxt.kind != "para" or nxt.opens_article or nxt.note or nxt.credit is not None:
+        return False
+    return cues.cannot_open(nxt.text) or straddles(unit.text, nxt.text) or ends_open(unit.text)
+
+
+def _starts_header(units: list[Unit], i: int) -> bool:
+    """Is units[i] (a display line) the start of a header group that a byline/dateline closes?"""
+    j = i
+    while j < len(units) and units[j].kind in ("display", "furniture"):
+        j += 1
+    return j < len(units) and units[j].opens_article
+
+
+def join_breaks(units: list[Unit]) -> list[Unit]:
+    """Re-join paragraphs cut by column breaks."""
+    out: list[Unit] = []
+    i = 0
+    while i < len(units):
+        unit = units[i]
+        i += 1
+        if i < len(units) and _is_fragment(unit, units[i]):
+            nxt = units[i]
+            nxt.text, nxt.gap, nxt.image, nxt.indent = unit.text + nxt.text, unit.gap, unit.image, unit.indent
+            read_dateline(nxt, out[-1] if out else None)  # a dateline the break cut reads whole again
+            continue
+        if unit.kind == "para" and unit.credit is None:
+            i = _take_continuations(unit, units, i)
+        out.append(unit)
+    return out
+
+
+def _take_continuations(unit: Unit, units: list[Unit], i: int) -> int:
+    """An unfinished paragraph takes what continues it (furniture in between is skipped)."""
+    while not ends_sentence(unit.text) and unit.jump_out is None:
+        j = i
+        while j < len(units) and units[j].kind == "furniture":
+            j += 1
+        if j >= len(units):
+            break
+        nxt = units[j]
+        joinable = nxt.kind == "para" and not nxt.opens_article and nxt.credit is None and not nxt.note
+        fragment = nxt.kind == "display" and not nxt.level and not cues.is_heading_shape(nxt.text)
+        fragment = fragment and not _starts_header(units, j)
+        if not (joinable or fragment):
+            break
+        unit.text += nxt.text
+        unit.jump_out = nxt.jump_out
+        unit.joined = True
+        i = j + 1
+    return i
+
+
+# -- 3. captions ---------------------------------------------------------------------------
+
+
+def _usual_gap(units: list[Unit], i: int) -> int | None:
+    """How many blank lines this page puts between its paragraphs other than units[i], when it
+    keeps to one spacing (three in four of them); None when its spacing is irregular and so
+    says nothing about units[i]."""
+    gaps = [u.gap for k, u in enumerate(units) if u.kind == "para" and k != i]
+    if not gaps:
+        return None
+    usual = max(set(gaps), key=gaps.count)
+    return usual if 4 * gaps.count(usual) >= 3 * len(gaps) else None
+
+
+def _indents(units: list[Unit], i: int) -> bool:
+    """Does this page set its paragraphs in from the margin (three in four of them, units[i]
+    aside)? Then a paragraph set flush is not body text: captions are set so."""
+    marks = [u.indent for k, u in enumerate(units) if u.kind == "para" and k != i]
+    return len(marks) >= _MIN_PARAGRAPHS and 4 * sum(marks) >= 3 * len(marks)
+
+
+def _set_apart(units: list[Unit], i: int) -> bool:
+    """More space above it than the page regularly puts between paragraphs (one blank line on a
+    page that sets its paragraphs tight), set flush on a page that indents its paragraphs, a
+    picture above it, or nothing but furniture between it and the story before."""
+    unit, usual_gap = units[i], _usual_gap(units, i)
+    if unit.image or (usual_gap is not None and unit.gap > usual_gap) or i == 0:
+        return True
+    if not unit.indent and _indents(units, i):
+        return True
+    before = units[i - 1]
+    return before.kind in ("furniture", "credit") or before.jump_out is not None
+
+
+def _may_caption(unit: Unit | None) -> bool:
+    return (
+        unit is not None
+        and unit.kind == "para"
+        and unit.byline is None
+        and unit.credit is None
+        and not (unit.joined or unit.jump_in or unit.note)
+        and len(unit.text) <= MAX_CAPTION_CHARS
+    )
+
+
+def _reads_as_caption(para: Unit, credit: Unit) -> bool:
+    """It says it describes a picture (`图为…`), or it is one dated sentence with its credit
+    set right under it (`3月16日，…查看秧苗长势。` then `新华社记者 X 摄`, no blank line)."""
+    return cues.caption_cue(para.text) or (credit.gap == 0 and cues.dated_scene(para.text))
+
+
+def _mark_group(out: list[Unit], credit: str) -> None:
+    """The paragraph before a credit is a caption, and so is each one before it that says so
+    (`图①：…` `图②：…` then one credit)."""
+    out[-1].credit = credit
+    k = len(out) - 2
+    while k >= 0 and _may_caption(out[k]) and cues.caption_cue(out[k].text):
+        out[k].credit = credit
+        k -= 1
+
+
+def _flush_caption(units: list[Unit], i: int) -> bool:
+    """One sentence set flush between finished paragraphs on a page that indents them, with no
+    credit beside it (`贺某（右）向游客介绍新茶具。`): a caption whose photographer the story's
+    byline names (`图/X`). A column break's tail is set flush too, but it is joined by now."""
+    unit, before = units[i], units[i - 1] if i else None
+    after = units[i + 1] if i + 1 < len(units) else None
+    if unit.indent or not _may_caption(unit) or not cues.states_a_scene(unit.text):
+        return False
+    if before is None or before.kind != "para" or not ends_sentence(before.text):
+        return False
+    return (after is None or after.kind != "credit") and _indents(units, i)
+
+
+def mark_captions(units: list[Unit]) -> list[Unit]:
+    """A credit makes the paragraph beside it a caption when that one is set apart or says so;
+    otherwise it credits the story's photo and goes. Credit lines never reach a piece."""
+    out: list[Unit] = []
+    last = -1  # index in `units` of out[-1]
+    for i, unit in enumerate(units):
+        if unit.kind != "credit":
+            out.append(unit)
+            last = i
+            continue
+        before = out[-1] if out else None
+        after = units[i + 1] if i + 1 < len(units) else None
+        if _may_caption(before) and (_reads_as_caption(before, unit) or _set_apart(units, last)):
+            _mark_group(out, unit.text)
+        elif (
+            (before is None or before.kind != "para")
+            and _may_caption(after)
+            and (cues.caption_cue(after.text) or after.image)
+        ):
+            after.credit = unit.text
+    for i, unit in enumerate(units):
+        if unit.kind == "para" and unit.credit is None and _flush_caption(units, i):
+            unit.credit = ""  # a caption without a credit
+    return out

@@ -1,0 +1,368 @@
+"""News keywords: the words a reader would tap, specific to this article against its corpus.
+
+Two steps, so the corpus statistics stay outside this package:
+
+1. `evidence(...)` reads the article alone: candidate words (nouns, names, places,
+   organisations, other proper nouns, noun-like verbs, Latin words; verbs, adjectives and time
+   words after their own prior) with adjacent words merged into the phrase the text uses
+   (`勇争` + `一流` -> `勇争一流` when they keep appearing side by side), fragments dropped (one
+   character, numbers, words jieba's HMM made up once, `局局长` made of `…局` + `局长`, `三大`, a
+   word that only ever follows a lone character or a number: `南` + `医大`), genre boilerplate
+   (`新浪`, `记者`, `导语`) and the people the credit or byline names dropped. Each candidate
+   gets a local weight: its count (a place or team also counted where the text adds its suffix,
+   `火箭队`), less the later it first appears, times a prior for its kind.
+2. `rank(...)` multiplies the local weight by the word's specificity (bot.nlp.specificity: IDF
+   from the corpus, blended with jieba's), drops a word found in nearly every article of the
+   corpus unless the headline is about it, lets the headline's words up, and keeps the best.
+
+`Evidence` is what the store keeps per article (its distinct terms for document frequencies,
+and the best local weights so keywords can be ranked again as the corpus grows).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import chain
+from operator import itemgetter
+from pathlib import Path
+
+import numpy as np
+
+from bot.nlp.postag import tag_table
+from bot.nlp.specificity import CorpusStats, background_idf, jieba_idf
+
+# nouns, names, places, organisations, other proper nouns, noun-verbs, abbreviations, Latin
+KEYWORD_TAGS = frozenset("n nr nrfg nrt ns nt nz nw vn an j eng phrase".split())
+NAME_TAGS = frozenset("nr nrfg nrt ns nt nz nw eng phrase".split())
+VERBAL_TAGS = frozenset("vn an".split())
+# jieba's dictionary tags many topical words as verbs, adjectives or time words (需求 v, 私募 a,
+# 赛季 t, 两岸 f, 甲型 b): they may be keywords, after their own prior
+OTHER_TAGS = frozenset("v a t b f l i".split())
+# what may form a phrase: not plain verbs, function words, numbers written in digits, names
+_PHRASE_TAGS = frozenset("n nz vn ns nt nrt j a an b l i eng nw".split())
+_PHRASE_HEAD = frozenset("n nz vn ns nt j an nw eng".split())
+_PHRASE_TAIL = _PHRASE_TAGS - {"a", "b", "l", "i"}  # adjectives lead a phrase (清洁生产), never end one
+_FUNCTION_TAGS = frozenset("x m q u uj ul uz ug uv ud p c d r y e o zg k h".split())
+_MAX_PHRASE = 8
+_MIN_PAIRS = 2
+_HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9+#&.\-]*[A-Za-z0-9+#]$")
+_CJK_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
+_NAME_SUFFIXES = frozenset("市省县区镇乡村州队")
+_COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
+NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
+
+
+@dataclass(frozen=True)
+class KeywordParams:
+    """The knobs of news keywords, tuned on the tuning half of the headline dev set."""
+
+    count_power: float = 1.0  # local weight = count^this ...
+    order_scale: float = 5.0  # ... x (1 + k / this)^-order_power for the k-th distinct word to appear ...
+    order_power: float = 0.5
+    name_prior: float = 1.2  # x this for names, organisations, proper nouns, phrases
+    place_prior: float = 1.5  # x this for places
+    verbal_prior: float = 1.0  # x this for noun-verbs (建设, 发展 as nouns)
+    verb_prior: float = 1.0  # x this for verbs
+    other_prior: float = 1.0  # x this for adjectives, time and locality words
+    idf_power: float = 1.0  # score = local x idf^this
+    prior_docs: float = 50.0  # pseudo-articles of jieba's IDF in the blend
+    ubiquitous_share: float = 0.6  # a word in at least this share of the corpus ...
+    ubiquitous_min_docs: int = 8  # ... (of at least this many articles) ...
+    ubiquitous_factor: float = 0.02  # ... is x this unless the headline has it ...
+    ubiquitous_title: float = 0.5  # ... and x this when it does
+    title_weight: float = 2.0  # a headline word's score x (1 + this)
+    merge_share: float = 0.8  # adjacent words merge when the pair is this share of either word
+    stored: int = 40  # local weights kept per article for ranking again later
+
+
+@dataclass
+class Evidence:
+    """What ranking needs from an article: its distinct candidate terms and their local weights."""
+
+    terms: list[str] = field(default_factory=list)  # sorted, distinct: one count per article
+    weights: dict[str, float] = field(default_factory=dict)  # the best candidates' local weights
+    parts: dict[str, list[str]] = field(default_factory=dict)  # merged phrases -> their words
+
+
+@lru_cache(maxsize=1)
+def nonkeywords() -> frozenset[str]:
+    """Words that are never keywords (bot/nlp/data/nonkeywords.txt): genre boilerplate of news
+    copy (记者, 新浪, 导语), relative dates (今年, 昨天), generic words (双方, 觉得)."""
+    text = NONKEYWORDS_FILE.read_text(encoding="utf-8")
+    return frozenset(w for w in (line.strip() for line in text.splitlines()) if w and not w.startswith("#"))
+
+
+# -- step 1: the article alone -------------------------------------------------------------
+
+
+def _part(word: str, tag: str, stop: frozenset[str]) -> bool:
+    return tag in _PHRASE_TAGS and len(word) >= 2 and word not in stop and bool(_HAS_CJK.search(word))
+
+
+def _lone(word: str, tag: str, stop: frozenset[str]) -> bool:
+    """A single content character left over by the cut (`高` + `群书`, `里` + `弗斯`)."""
+    return len(word) == 1 and bool(_CJK_CHAR.match(word)) and word not in stop and tag not in _FUNCTION_TAGS
+
+
+def _pairs(sentences: list[list[tuple[str, str]]], stop: frozenset[str]) -> Counter[tuple[str, str]]:
+    """Adjacent pairs that could form a phrase: two content words (one noun-like, no person's
+    name first, no adjective last), or a lone character and the word it keeps following."""
+    first: dict[tuple[str, str], int] = {}  # 0: no; 1: a content word; 2: a lone character
+    second: dict[tuple[str, str], int] = {}  # 0: no; 1: a content word; 2: one that may end a phrase
+    for token in {t for s in sentences for t in s}:
+        word, tag = token
+        part = _part(word, tag, stop)
+        first[token] = 1 if part else (2 if _lone(word, tag, stop) else 0)
+        second[token] = (2 if tag in _PHRASE_TAIL else 1) if part else 0
+    pairs: Counter[tuple[str, str]] = Counter()
+    for s in sentences:
+        for x, y in zip(s, s[1:], strict=False):
+            a, b = first[x], second[y]
+            if a and b and (a == 2 or (b == 2 and (x[1] in _PHRASE_HEAD or y[1] in _PHRASE_HEAD))):
+                pairs[(x[0], y[0])] += 1
+    return pairs
+
+
+def merge_phrases(sentences: list[list[tuple[str, str]]], stop: frozenset[str], share: float) -> dict[str, list[str]]:
+    """Merge adjacent words that keep appearing together, in place; returns phrase -> parts.
+
+    A pair merges when it occurs at least twice and accounts for `share` of the occurrences of
+    either word (`勇争` is nearly always followed by `一流`), its parts are content words (no
+    person's name first, one of them noun-like, no adjective last) and the phrase is at most 8
+    characters; a lone character merges with the word it nearly always precedes (`高` + `群书`).
+    """
+    repeated = [(pair, n) for pair, n in _pairs(sentences, stop).items() if n >= _MIN_PAIRS]
+    if not repeated:
+        return {}
+    counts: Counter[str] = Counter(map(itemgetter(0), chain.from_iterable(sentences)))
+    merges = set()
+    for (a, b), n in repeated:
+        if n < _MIN_PAIRS or len(a) + len(b) > _MAX_PHRASE:
+            continue
+        if n >= share * counts[b] or (len(a) > 1 and n >= share * counts[a]):
+            merges.add((a, b))
+    found: dict[str, list[str]] = {}
+    if not merges:
+        return found
+    heads = {a for a, _ in merges}
+    for k, s in enumerate(sentences):
+        if not any(w in heads for w, _ in s):
+            continue
+        out, i = [], 0
+        while i < len(s):
+            if i + 1 < len(s) and (s[i][0], s[i + 1][0]) in merges:
+                found[s[i][0] + s[i + 1][0]] = [s[i][0], s[i + 1][0]]
+                out.append((s[i][0] + s[i + 1][0], "phrase"))
+                i += 2
+            else:
+                out.append(s[i])
+                i += 1
+        sentences[k] = out
+    return found
+
+
+def _shape(word: str, tag: str, min_length: int) -> bool:
+    if len(word) < min_length or (tag not in KEYWORD_TAGS and tag not in OTHER_TAGS) or word[0].isdigit():
+        return False
+    if tag == "nr" and len(word) > 3 and "·" not in word:
+        return False  # jieba's dictionary tags phrases like 努力实现 as names
+    return bool(_HAS_CJK.search(word)) or bool(_LATIN_WORD.match(word))
+
+
+def _artifact(word: str, known: dict[str, str]) -> bool:
+    """`局局长` (…局 + 局长): a doubled first character whose tail is a word of its own; `三大`,
+    `五个`: a number and a measure word, the head of a phrase the cut broke off."""
+    return (len(word) >= 3 and word[0] == word[1] and word[1:] in known) or bool(_COUNTED.match(word))
+
+
+@dataclass
+class _Tally:
+    tf: Counter[str] = field(default_factory=Counter)
+    tags: dict[str, str] = field(default_factory=dict)
+    first: dict[str, int] = field(default_factory=dict)  # order of first appearance
+    stuck: dict[str, bool] = field(default_factory=dict)  # every occurrence after a lone character or number
+    suffixed: Counter[str] = field(default_factory=Counter)  # `火箭` counted in `火箭队`, `重庆` in `重庆市`
+
+
+def _tally(
+    sentences: list[list[tuple[str, str]]], stop: frozenset[str], excluded: frozenset[str] | set[str], min_length: int
+) -> _Tally:
+    """One pass over the words: candidates, their counts and where they first appear; whether a
+    word only ever follows a lone content character (`南` + `医大`) or a number (`10` + `天短`),
+    a piece of something the cut broke up; and places or teams the text also names with their
+    suffix (the text says both `火箭` and `火箭队`, a headline the short form)."""
+    out = _Tally()
+    tokens = {t for s in sentences for t in s}
+    shaped = {t for t in tokens if t[0] not in stop and t[0] not in excluded and _shape(t[0], t[1], min_length)}
+    # a token after which a word counts as stuck: a lone content character, or a number
+    gluing = {
+        t for t in tokens if t[1] == "m" or (len(t[0]) == 1 and "\u4e00" <= t[0] <= "\u9fff" and t[0] not in stop)
+    }
+    free: set[str] = set()  # candidates seen at least once not stuck
+    words: list[str] = []
+    for s in sentences:
+        left = ("", "x")
+        for token in s:
+            if token in shaped:
+                words.append(token[0])
+                out.tags.setdefault(token[0], token[1])
+                if left not in gluing:
+                    free.add(token[0])
+            left = token
+    out.tf = Counter(words)
+    out.first = {w: k for k, w in enumerate(dict.fromkeys(words))}
+    out.stuck = {w: w not in free for w in out.tags}
+    suffixed = Counter(
+        w[:-1] for s in sentences for w, tag in s if tag != "phrase" and len(w) >= 3 and w[-1] in _NAME_SUFFIXES
+    )
+    out.suffixed = Counter({w: n for w, n in suffixed.items() if w in out.tags})
+    return out
+
+
+def _multiplier(tag: str, params: KeywordParams) -> float:
+    if tag == "ns":
+        return params.place_prior
+    if tag in NAME_TAGS:
+        return params.name_prior
+    if tag in VERBAL_TAGS:
+        return params.verbal_prior
+    if tag == "v":
+        return params.verb_prior
+    if tag in OTHER_TAGS:
+        return params.other_prior
+    return 1.0
+
+
+def evidence(
+    sentences: list[list[tuple[str, str]]],
+    stop: frozenset[str],
+    min_length: int = 2,
+    banned: Iterable[str] = (),
+    params: KeywordParams | None = None,
+) -> Evidence:
+    """Candidates and local weights from an article's tagged sentences (punctuation included)."""
+    params = params or KeywordParams()
+    sentences = [list(s) for s in sentences]
+    parts = merge_phrases(sentences, stop, params.merge_share)
+    known = tag_table()
+    found = _tally(sentences, stop, nonkeywords() | set(banned), min_length)
+    priors: dict[str, float] = {}
+    weights: dict[str, float] = {}
+    scale, power, count_power = params.order_scale, -params.order_power, params.count_power
+    for word, tag in found.tags.items():
+        tf = found.tf[word]
+        if tag != "phrase":
+            if _artifact(word, known) or (found.stuck[word] and (tf < 3 or word not in known)):
+                continue
+            if tf < 2 and word not in known and tag not in ("nr", "eng"):
+                continue  # a word jieba's HMM made up once (研用) is more often a fragment than a term
+        prior = priors.get(tag)
+        if prior is None:
+            prior = priors[tag] = _multiplier(tag, params)
+        count = tf + found.suffixed.get(word, 0)
+        weights[word] = count**count_power * (1.0 + found.first[word] / scale) ** power * prior
+    return Evidence(sorted(weights), weights, {p: ws for p, ws in parts.items() if p in weights})
+
+
+# -- step 2: against the corpus ----------------------------------------------------------------
+
+
+def scores(
+    found: Evidence, stats: CorpusStats | None, title: str | None, params: KeywordParams | None = None
+) -> dict[str, float]:
+    """Final score of every candidate with stored weight (see the module docstring)."""
+    params = params or KeywordParams()
+    stats = stats or CorpusStats()
+    words = list(found.weights)
+    if not words:
+        return {}
+    docs = stats.docs + 1  # the corpus with this article in it
+    table, median = jieba_idf()
+    headline = title or ""
+    local = np.array([found.weights[w] for w in words])
+    df = np.array([stats.df.get(w, 0) + 1 for w in words], dtype=float)
+    background = np.array(
+        [table.get(w) or (background_idf(w, found.parts[w]) if w in found.parts else median) for w in words]
+    )
+    in_title = np.array([bool(headline) and w in headline for w in words])
+    rate = (df + params.prior_docs * np.exp(-background)) / (docs + params.prior_docs)
+    idf = -np.log(np.clip(rate, 1e-12, 1.0))
+    score = local * idf**params.idf_power * np.where(in_title, 1.0 + params.title_weight, 1.0)
+    if docs >= params.ubiquitous_min_docs:
+        # in nearly every article: a keyword only where the headline is about it, and then as
+        # specific as jieba's IDF has it (the corpus' own says nothing about this article)
+        everywhere = df >= params.ubiquitous_share * docs
+        factor = np.where(in_title, params.ubiquitous_title, params.ubiquitous_factor)
+        score = np.where(everywhere, local * background**params.idf_power * factor, score)
+    return dict(zip(words, score.tolist(), strict=True))
+
+
+def rank(
+    found: Evidence,
+    stats: CorpusStats | None,
+    title: str | None,
+    limit: int,
+    params: KeywordParams | None = None,
+) -> list[dict]:
+    """The best `limit` keywords as [{"word", "weight"}], weights scaled so the best is 1."""
+    scored = scores(found, stats, title, params)
+    return _chosen(scored, sorted(scored, key=lambda w: (-scored[w], w)), limit, found.parts)
+
+
+def _chosen(scored: dict[str, float], ranked: list[str], limit: int, phrases: dict[str, list[str]]) -> list[dict]:
+    best = sorted(distinct(ranked, limit, phrases), key=lambda w: (-scored[w], w))
+    top = (scored[best[0]] if best else 1.0) or 1.0
+    return [{"word": w, "weight": round(scored[w] / top, 4)} for w in best]
+
+
+def choose(
+    found: Evidence,
+    stats: CorpusStats | None,
+    title: str | None,
+    limit: int,
+    params: KeywordParams | None = None,
+) -> tuple[list[dict], Evidence]:
+    """The keywords (as `rank`), and `found` trimmed to what the store keeps: every term, and
+    the `stored` best candidates' local weights (enough to rank again as the corpus grows)."""
+    params = params or KeywordParams()
+    scored = scores(found, stats, title, params)
+    ranked = sorted(scored, key=lambda w: (-scored[w], w))
+    chosen = _chosen(scored, ranked, limit, found.parts)
+    keep = ranked[: params.stored]
+    trimmed = Evidence(
+        found.terms, {w: round(found.weights[w], 4) for w in keep}, {p: v for p, v in found.parts.items() if p in keep}
+    )
+    return chosen, trimmed
+
+
+def _variant(word: str, other: str) -> bool:
+    if word.isascii() and other.isascii():
+        return word.lower() == other.lower()
+    return word in other or other in word
+
+
+def _short_form(word: str, other: str) -> bool:
+    """`重庆` of `重庆市`, `火箭` of `火箭队`: a place or team without its one-character suffix."""
+    return len(word) >= 2 and other == word + other[-1] and other[-1] in _NAME_SUFFIXES
+
+
+def distinct(ranked: list[str], limit: int, phrases: Iterable[str] = ()) -> list[str]:
+    """The first `limit` words of `ranked`, one per thing: a variant of a word already taken
+    (`重庆` and `重庆市`, `火箭` and `火箭队`, `sally` and `Sally`) is left out, except that the
+    short form (the name without a one-character suffix) takes the longer one's place — unless
+    the longer one is a merged phrase."""
+    phrases = set(phrases)
+    out: list[str] = []
+    for word in ranked[: 3 * limit]:  # a short form ranked a little lower still takes the place
+        clash = next((k for k, other in enumerate(out) if _variant(word, other)), None)
+        if clash is None:
+            if len(out) < limit:
+                out.append(word)
+        elif _short_form(word, out[clash]) and out[clash] not in phrases:
+            out[clash] = word  # the short form (`重庆` for `重庆市`) in the better one's place
+    return out
