@@ -17,7 +17,7 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from bot.config import Settings
-from bot.db import Store, open_store
+from bot.store.db import Store, open_store
 
 pytest.register_assert_rewrite("e2e_harness")  # the end-to-end tests' shared harness
 
@@ -144,3 +144,49 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+# -- Redis (the shared send budget) --------------------------------------------------------------
+
+REDIS_URL = os.environ.get("DIGESTBOT_TEST_REDIS_URL", "")
+REQUIRE_REDIS = os.environ.get("DIGESTBOT_REQUIRE_REDIS") == "1"
+
+
+def _redis_unavailable() -> str | None:
+    if not REDIS_URL:
+        return "Redis tests need DIGESTBOT_TEST_REDIS_URL (e.g. redis://127.0.0.1:6379/0); .ci/run sets it"
+    try:
+        import redis
+    except ImportError:
+        return "redis-py is not installed: pip install -e '.[test]'"
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3, socket_timeout=3).ping()
+    except redis.RedisError as exc:
+        return f"Redis at {REDIS_URL} is unreachable: {exc}"
+    return None
+
+
+def require_redis() -> None:
+    problem = _redis_unavailable()
+    if problem:
+        if REQUIRE_REDIS:
+            pytest.fail(f"Redis is required here (DIGESTBOT_REQUIRE_REDIS=1): {problem}")
+        pytest.skip(problem)
+
+
+@pytest.fixture
+def redis_prefix() -> Iterator[str]:
+    """A private key prefix on the test Redis server (`DIGESTBOT_TEST_REDIS_URL`); its keys are
+    deleted afterwards. The server itself is shared and never stopped or flushed."""
+    import redis
+
+    require_redis()
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    try:
+        yield prefix
+    finally:
+        client = redis.Redis.from_url(REDIS_URL)
+        keys = list(client.scan_iter(f"{prefix}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()

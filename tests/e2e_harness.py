@@ -31,14 +31,13 @@ import pytest
 from telegram.ext import Application
 
 from bot.config import LoadedConfig, Settings
-from bot.db import Store, open_store
-from bot.ingest import Ingestor
-from bot.messages import utf16_len
-from bot.runtime import Runtime
+from bot.config.runtime import Runtime
+from bot.corpus import ingest_paths
 from bot.standin import Standin
 from bot.standin.model import CallbackQuery, Chat, Message, User
-from bot.summaries import enricher_for
+from bot.store.db import Store, open_store
 from bot.telegram.app import build_application, serving
+from bot.ui.messages import utf16_len
 from conftest import SEEDS
 
 T = TypeVar("T")
@@ -64,7 +63,7 @@ def e2e_settings(db_url: str, **telegram: Any) -> Settings:
 
 
 def ingest(store: Store, settings: Settings, *paths: Path) -> Any:
-    report = Ingestor(store, settings.ingest.max_file_bytes, enricher_for(settings)).ingest(list(paths) or [SEEDS])
+    report = ingest_paths(store, settings, list(paths) or [SEEDS])
     assert not report.errors, report.errors
     return report
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_harness import BotRun, Env, run_bot, visible
 
-from bot import chats as chat_service
-from bot.articles import article_dict, get_article
-from bot.messages import utf16_len
+from bot.corpus.enrich import summary_for
+from bot.search import related
 from bot.standin.model import Message
-from bot.summaries import summary_for
+from bot.store import chats as chat_service
+from bot.store.articles import article_dict, get_article
+from bot.ui.messages import utf16_len
 
 pytest_plugins = ["e2e_harness"]
 pytestmark = pytest.mark.timeout(120)
@@ -72,18 +74,20 @@ async def main_flow(bot: BotRun) -> None:
     page, pages = page_of(results)
     assert (page, pages) == (1, pages) and pages >= 2
     first_ids = hit_ids(results)
-    assert len(first_ids) == 5 and labels(results)[:5] == ["1", "2", "3", "4", "5"]
+    # every hit is labelled by the ID /article takes, in the text and on its button (issue 12.9)
+    assert len(first_ids) == 5 and labels(results)[:5] == [f"[{i}]" for i in first_ids]
+    assert all(f"[{i}] " in results.text for i in first_ids) and f"/article {first_ids[0]}" in results.text
     assert labels(results)[5:] == [f"1/{pages}", "下一页 ▶"]
     query, new = await bot.press(alice, results, "下一页 ▶")
     assert new == [] and query.answer is not None
     assert page_of(results) == (2, pages) and len(results.edits) == 1
-    assert labels(results)[0] == "6" and "◀ 上一页" in labels(results)
+    assert labels(results)[0] == f"[{hit_ids(results)[0]}]" and "◀ 上一页" in labels(results)
     assert not set(hit_ids(results)) & set(first_ids)
     await bot.press(alice, results, "◀ 上一页")
     assert page_of(results) == (1, pages) and hit_ids(results) == first_ids
 
     # a hit's button opens the article card
-    _, (card,) = await bot.press_for(alice, results, "1")
+    _, (card,) = await bot.press_for(alice, results, f"[{first_ids[0]}]")
     article = get_article(bot.store, first_ids[0])
     assert article is not None
     assert article.title in card.text and f"编号 {article.id}" in card.text and "摘要" in card.text
@@ -99,13 +103,21 @@ async def main_flow(bot: BotRun) -> None:
     _, full = await bot.press_for(alice, card, "📄 全文")
     shown = visible(full)
     assert all(block.text in shown for block in article.blocks)
-    _, (related,) = await bot.press_for(alice, card, "🔗 相关")
-    assert related.text.startswith("🔗 与《") and 1 <= len(hit_ids(related)) <= 5
-    assert article.id not in hit_ids(related)
+    _, (shown_related,) = await bot.press_for(alice, card, "🔗 相关")
+    expected = [h.id for h in related(bot.store, article.id, 5)]  # what the service finds
+    if expected:
+        assert shown_related.text.startswith("🔗 与《") and hit_ids(shown_related) == expected
+    else:  # nothing above the similarity floor: said, not an empty list
+        assert shown_related.text == "暂时没有找到相关文章。" and shown_related.buttons == []
+    assert article.id not in hit_ids(shown_related)
 
     # /latest [N], /article ID, /keywords
     latest = await bot.reply(alice, alice, "/latest")
     assert latest.text.startswith("🗞 最新 5 篇") and len(hit_ids(latest)) == 5
+    newest = hit_ids(latest)[0]
+    typed = await bot.reply(alice, alice, f"/article {newest}")  # the number shown is the one to type
+    _, (pressed,) = await bot.press_for(alice, latest, f"[{newest}]")
+    assert f"[{newest}] " in latest.text and typed.text == pressed.text and f"编号 {newest}" in typed.text
     assert len(hit_ids(await bot.reply(alice, alice, "/latest 3"))) == 3
     by_id = await bot.reply(alice, alice, f"/article {article.id}")
     assert by_id.text == card.text
@@ -141,7 +153,7 @@ async def main_flow(bot: BotRun) -> None:
     assert "运行统计" in stats.text and "订阅聊天：1" in stats.text
     mark = tg.mark()
     pushed = await bot.reply(admin, admin, "/push")
-    assert "新排入 1 个聊天" in pushed.text and "sent 1" in pushed.text
+    assert "新排入 1 个聊天" in pushed.text and "已发送 1" in pushed.text
     received = bot.new(alice, mark)
     assert received and received[0].text.startswith("📰")
     mark = tg.mark()
@@ -172,7 +184,7 @@ def test_paging_walks_every_page_in_one_message_and_back(env: Env) -> None:
         for n in range(1, pages + 1):
             assert page_of(results) == (n, pages)
             ids = hit_ids(results)
-            assert labels(results)[: len(ids)] == [str(i) for i in range(len(seen) + 1, len(seen) + len(ids) + 1)]
+            assert labels(results)[: len(ids)] == [f"[{i}]" for i in ids]  # the IDs /article takes
             seen += ids
             nav = labels(results)[len(ids) :]
             assert ("◀ 上一页" in nav) == (n > 1) and ("下一页 ▶" in nav) == (n < pages)
@@ -277,11 +289,14 @@ def test_article_card_keywords_search_and_related(env: Env) -> None:
         for button in keyword_buttons[:3]:
             _, (found,) = await bot.press_for(alice, card, button.text)
             assert found.text.startswith(f"🔍 {button.text}") and 14 in hit_ids(found)
-        _, (related,) = await bot.press_for(alice, card, "🔗 相关")
-        assert f"与《{article.title}》相关" in related.text
+        _, (weak,) = await bot.press_for(alice, card, "🔗 相关")
+        assert weak.text == "暂时没有找到相关文章。"  # no seed story is close enough to the robot signing
+        lead = await bot.reply(alice, alice, "/article 1")  # the day's main story has relations
+        _, (related,) = await bot.press_for(alice, lead, "🔗 相关")
+        assert f"与《{get_article(bot.store, 1).title}》相关" in related.text
         # a related article's button opens its card
         other = hit_ids(related)[0]
-        _, (other_card,) = await bot.press_for(alice, related, "1")
+        _, (other_card,) = await bot.press_for(alice, related, f"[{hit_ids(related)[0]}]")
         assert f"编号 {other}" in other_card.text
 
     run_bot(env, scenario)
@@ -348,7 +363,7 @@ def test_settings_length_language_and_digests_switch(env: Env) -> None:
         admin = bot.admin()
         await bot.reply(alice, alice, "/subscribe")
         panel = await bot.reply(alice, alice, "/settings")
-        assert labels(panel) == ["1 句", "✓ 2 句", "3 句", "✓ 中文", "English", "关闭推送"]
+        assert labels(panel) == ["1 句", "✓ 2 句", "3 句", "✓ 中文", "English", "退订"]
 
         # summary length: digests and article cards follow it
         summarize = summary_for(bot.runtime.settings)
@@ -370,14 +385,17 @@ def test_settings_length_language_and_digests_switch(env: Env) -> None:
         assert len(short_digest) < len(long_digest) and len(card_summary(short_card)) < len(card_summary(long_card))
         assert chat_service.get_chat(bot.store, alice.id).summary_sentences == 1
 
-        # digests off: /push skips this chat; on again: it gets the digest
-        query, _ = await bot.press(alice, panel, "关闭推送")
-        assert query.answer.text == "已保存" and "每日摘要：关" in panel.text and "开启推送" in labels(panel)
+        # one switch: the panel's button is /unsubscribe and /subscribe, and says what is true
+        query, _ = await bot.press(alice, panel, "退订")
+        assert query.answer.text == "已保存" and "新闻摘要：未订阅" in panel.text and "✅ 订阅" in labels(panel)
+        assert not chat_service.get_chat(bot.store, alice.id).subscribed
+        assert "本聊天尚未订阅" in (await bot.reply(alice, alice, "/unsubscribe")).text
         mark = tg.mark()
         assert "新排入 0 个聊天" in (await bot.reply(admin, admin, "/push")).text
         assert bot.new(alice, mark) == []
-        await bot.press(alice, panel, "开启推送")
-        assert "每日摘要：开" in panel.text
+        await bot.press(alice, panel, "✅ 订阅")
+        assert re.search(r"新闻摘要：已订阅，每天 \d\d:00 推送", panel.text), panel.text
+        assert "你已经订阅了" in (await bot.reply(alice, alice, "/subscribe")).text
         mark = tg.mark()
         assert "新排入 1 个聊天" in (await bot.reply(admin, admin, "/push")).text
         assert bot.new(alice, mark)[0].text.startswith("📰")
@@ -393,7 +411,7 @@ def test_settings_length_language_and_digests_switch(env: Env) -> None:
         card = await bot.reply(alice, alice, "/article 14")
         assert labels(card)[-2:] == ["📄 Full text", "🔗 Related"] and "ID 14" in card.text
         english_digest = await bot.say(alice, alice, "/digest")
-        assert english_digest[0].text.startswith("📰 Daily digest")
+        assert english_digest[0].text.startswith("📰 Digest · the latest 14 articles (undated)")
         await bot.press(alice, panel, "中文")
         assert (await bot.reply(alice, alice, "/help")).text.startswith("命令")
 
@@ -439,5 +457,5 @@ def test_corpus_text_that_looks_like_markup_is_escaped_everywhere(env: Env, tmp_
     run_bot(env, scenario)  # the invariants: the stand-in parsed every message and edit as HTML
 
 
-def body_of(article) -> str:  # type: ignore[no-untyped-def]
+def body_of(article: Any) -> str:
     return "".join(b.text for b in article.blocks)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from e2e_harness import BotRun, Env, run_bot
 
-from bot import chats as chat_service
+from bot.store import chats as chat_service
 
 pytest_plugins = ["e2e_harness"]
 pytestmark = pytest.mark.timeout(120)
@@ -154,7 +154,7 @@ def test_removed_bot_unsubscribes_the_group_and_migration_keeps_its_subscription
 
         mark = tg.mark()
         pushed = await bot.reply(admin, admin, "/push")
-        assert "新排入 1 个聊天" in pushed.text and "sent 1" in pushed.text
+        assert "新排入 1 个聊天" in pushed.text and "已发送 1" in pushed.text
         assert bot.new(supergroup, mark)[0].text.startswith("📰")
         assert bot.new(left, mark) == []
 
@@ -195,11 +195,11 @@ def test_channel_subscribes_by_a_post_and_receives_the_digest(env: Env) -> None:
         # any reader can press a channel post's buttons; only the channel's admins change settings
         (panel,) = await bot.say(owner, channel, "/settings")
         reader = tg.user("Reader")
-        query, new = await bot.press(reader, panel, "关闭推送")
+        query, new = await bot.press(reader, panel, "退订")
         assert query.answer.text == ADMINS_ONLY and new == [] and panel.edits == []
-        assert chat_service.get_chat(bot.store, channel.id).digests_enabled
+        assert chat_service.get_chat(bot.store, channel.id).subscribed
         (start,) = await bot.say(owner, channel, "/start")
-        await bot.press(reader, start, "✅ 订阅每日摘要")
+        await bot.press(reader, start, "✅ 订阅新闻摘要")
         assert bot.tg.last_message(channel).text == ADMINS_ONLY
         query, _ = await bot.press(owner, panel, "English")
         assert query.answer.text == "Saved" and "Language: English" in panel.text

@@ -15,11 +15,13 @@ import pytest
 from e2e_harness import ADMIN_ID, BotRun, Env, edition_hour, ingest, run_bot, write_page
 from sqlalchemy import func, select
 
-from bot import chats as chat_service
+from bot.cli.console import run_console
 from bot.config import LoadedConfig, load_config
-from bot.console import run_console
-from bot.db import open_store
-from bot.models import Chat, Delivery, Follow
+from bot.standin import Standin
+from bot.standin.model import Message
+from bot.store import chats as chat_service
+from bot.store.db import open_store
+from bot.store.models import Chat, Delivery, Follow
 
 pytest_plugins = ["e2e_harness"]
 pytestmark = pytest.mark.timeout(120)
@@ -96,16 +98,16 @@ def test_push_delivers_todays_digest_once_to_every_subscriber(env: Env) -> None:
         quiet = tg.user("Quiet")  # subscribed, then digests off
         await bot.reply(quiet, quiet, "/subscribe")
         panel = await bot.reply(quiet, quiet, "/settings")
-        await bot.press(quiet, panel, "关闭推送")
+        await bot.press(quiet, panel, "退订")
 
         mark = tg.mark()
         report = await bot.reply(admin, admin, "/push")
-        assert re.search(r"版次 morning（\d{4}-\d{2}-\d{2}）：新排入 4 个聊天", report.text), report.text
-        assert "sent 4" in report.text
+        assert re.search(r"早报 morning（\d{4}-\d{2}-\d{2}）：新排入 4 个聊天", report.text), report.text
+        assert "已发送 4" in report.text
         digests = {}
         for chat in (*readers, group):
             received = bot.new(chat, mark)
-            assert received and received[0].text.startswith("📰 今日新闻摘要"), received
+            assert received and received[0].text.startswith("📰 新闻摘要 · 最新"), received
             digests[chat.id] = [m.text for m in received]
         assert len({tuple(d) for d in digests.values()}) == 1  # the same digest for all (same settings)
         assert bot.new(quiet, mark) == [] and bot.new(admin, mark) == [report]
@@ -131,13 +133,13 @@ def test_an_edition_that_fired_while_the_bot_was_down_is_caught_up_at_start(env:
     chat_service.subscribe(env.store, 4242, "private")
     users = {}
 
-    def setup(tg) -> None:  # type: ignore[no-untyped-def]
+    def setup(tg: Standin) -> None:
         users["reader"] = tg.user("Reader", id=4242)
 
     async def scenario(bot: BotRun) -> None:
         reader = users["reader"]
         (digest, *_) = await bot.tg.wait_for_messages(reader, since=0)  # nobody asked: the catch-up
-        assert digest.text.startswith("📰 今日新闻摘要")
+        assert digest.text.startswith("📰 新闻摘要 · 最新")
         await bot.tg.settle()
         count = len(bot.tg.bot_messages(reader))
         await bot.services.catch_up()  # at most once per fire
@@ -219,38 +221,41 @@ def test_reload_applies_a_good_config_and_refuses_a_bad_one(config_env: Env) -> 
         assert [e.name for e in bot.runtime.settings.digest.editions] == ["morning", "evening"]
         # ... and chats may now pick the new edition in /settings
         panel = await bot.reply(alice, alice, "/settings")
-        assert labels_of(panel)[-2:] == ["✓ morning", "evening"]
-        await bot.press(alice, panel, "evening")
-        assert chat_service.get_chat(bot.store, alice.id).edition == "evening" and "推送版次：evening" in panel.text
+        # (no titles in this file: Chinese readers see each edition's schedule, never its name)
+        assert labels_of(panel)[-2:] == [f"✓ 每天 {later:02d}:30", "每天 20:00"]
+        await bot.press(alice, panel, "每天 20:00")
+        assert chat_service.get_chat(bot.store, alice.id).edition == "evening" and "推送版次：每天 20:00" in panel.text
+        assert "每天 20:00 推送" in (await bot.reply(alice, alice, "/start")).text  # the chat's own edition
 
         # a bad change: refused with the reason, the running settings and jobs untouched
         path.write_text(config_text(url, ("morning", "61 25 * * *")), "utf-8")
         refused = await bot.reply(admin, admin, "/reload")
         assert refused.text.startswith("⚠️ 新配置有错误，已拒绝，旧配置继续运行")
-        assert "digest.editions[0]" in refused.text and "61 25 * * *" in refused.text
-        assert refused.entities[-1]["type"] == "pre"
+        # said in Chinese: the key and the value as written, what is wrong in words
+        assert "digest.editions[0].cron = '61 25 * * *'：不是有效的定时表达式" in refused.text
+        assert refused.entities[-1]["type"] == "code" and "cron expression" not in refused.text
         assert [e.cron for e in bot.runtime.settings.digest.editions] == [f"30 {later} * * *", "0 20 * * *"]
         assert next_fire(bot, "morning") == (later, 30) and next_fire(bot, "evening") == (20, 0)
         path.write_text("[digest\nbroken", "utf-8")
         refused = await bot.reply(admin, admin, "/reload")
-        assert "not valid TOML" in refused.text
+        assert "的格式有误，不是有效的 TOML（第 1 行" in refused.text
 
         # keys that need a restart are named, the rest applied
         path.write_text(
             config_text(url, ("morning", f"30 {later} * * *"), extra='api_url = "http://127.0.0.1:1/bot"\n'), "utf-8"
         )
         partly = await bot.reply(admin, admin, "/reload")
-        assert "（telegram.api_url 需要重启后生效）" in partly.text and "digest.editions" in partly.text
+        assert "（需要重启才生效：telegram.api_url）" in partly.text and "digest.editions" in partly.text
         assert (
             bot.runtime.settings.telegram.api_url == "" and bot.app.job_queue.get_jobs_by_name("edition:evening") == ()
         )
         # a chat on a vanished edition falls back to the first one
-        assert "推送版次：morning" in (await bot.reply(alice, alice, "/settings")).text
+        assert f"推送版次：每天 {later:02d}:30" in (await bot.reply(alice, alice, "/settings")).text
 
     run_bot(config_env, scenario)
 
 
-def labels_of(message) -> list[str]:  # type: ignore[no-untyped-def]
+def labels_of(message: Message) -> list[str]:
     return [b.text for b in message.button_list]
 
 
@@ -268,7 +273,7 @@ def test_the_file_watch_applies_changes_and_tells_the_admins_about_a_refused_fil
         await bot.services.check_config()
         (told,) = await tg.wait_for_messages(admin, since=mark)
         assert told.text.startswith("⚠️ 配置文件的改动有错误，已拒绝，旧配置继续运行")
-        assert "telegram.language = 'fr': allowed: 'zh' or 'en'" in told.text
+        assert "telegram.language = 'fr'：只能是 'zh'、'en'" in told.text  # in the admins' language
         assert next_fire(bot, "morning") == (hour, 0) and bot.runtime.settings.telegram.admins == [ADMIN_ID]
         assert bot.new(alice, mark) == []
         await bot.services.check_config()  # the same refused file is not reported twice
@@ -307,7 +312,7 @@ def test_console_runs_the_bot_on_a_private_copy_of_the_store(env: Env) -> None:
         yield "/subscribe"
         yield "/search 武进"
         yield press_for("下一页 ▶")
-        yield press_for("6")  # the first hit of page 2
+        yield first_hit()  # the first hit of page 2
         yield press_for("📄 全文")
         yield "/follow 机器人"
         yield ":group"
@@ -329,6 +334,14 @@ def test_console_runs_the_bot_on_a_private_copy_of_the_store(env: Env) -> None:
                 return f"!{found.group(1)}"
         raise AssertionError(f"no button {label!r} shown:\n" + "\n".join(out))
 
+    def first_hit() -> str:
+        """The !N of the first hit (a button labelled by an article ID) most recently shown."""
+        for line in reversed(out):
+            found = re.search(r"\[!(\d+)\] \[\d+\]", line)
+            if found:
+                return f"!{found.group(1)}"
+        raise AssertionError("no hit shown:\n" + "\n".join(out))
+
     settings = env.settings
     code = asyncio.run(asyncio.wait_for(run_console(LoadedConfig(settings, None), lines(), out.append), 90))
     assert code == 0
@@ -343,7 +356,7 @@ def test_console_runs_the_bot_on_a_private_copy_of_the_store(env: Env) -> None:
     assert "（现在在群聊「测试群」里" in text
     group = text.split("（现在在群聊「测试群」里")[1].split(":private")[0]
     assert "🤖 ✅ 已订阅" in group and "🤖 🔍 机器人 · 共 " in group  # replies in the group shown
-    assert "新排入 2 个聊天" in text and "📰 今日新闻摘要" in text
+    assert "新排入 2 个聊天" in text and "📰 新闻摘要 · 最新 14 篇" in text
     assert "运行统计" in text and "订阅聊天：2" in text
     assert "我不认识这个命令：/nope" in text
     assert "（没有按钮 !99 / no button !99）" in text

@@ -11,9 +11,10 @@ import pytest
 from e2e_harness import BotRun, Env, run_bot
 from sqlalchemy import update
 
-from bot.models import State, utcnow
-from bot.telegram import callbacks as cb
-from bot.telegram import handlers
+from bot.store import articles as article_service
+from bot.store.models import State, utcnow
+from bot.store.state import forget_old_queries
+from bot.telegram.handlers import searching
 
 pytest_plugins = ["e2e_harness"]
 pytestmark = pytest.mark.timeout(120)
@@ -37,7 +38,7 @@ def test_bad_input_gets_one_polite_reply_each_and_nothing_is_lost(env: Env) -> N
         ("/nope@digest_standin_bot x", "我不认识这个命令：/nope@digest_standin_bot。发送 /help 查看可用命令。"),
         ("/<b>", None),  # not a command token: a search for "<b>" that finds nothing
         ("/latest abc", "用法：/latest [N]，N 为 1 到 20。"),
-        ("/article -1", "用法：/article 编号，例如 /article 3。编号可在 /latest 或搜索结果里找到。"),
+        ("/article -1", "用法：/article 编号，例如 /article 3。编号是 /latest 和搜索结果里方括号中的数字。"),
         ("/follow", "用法：/follow 词，例如 /follow 机器人。有新文章提到它时我会通知你。"),
         ("/follow 😀", "🔔 已关注「😀」。有新文章提到它时会通知你。"),
         ("/unfollow 不存在", "没有关注「不存在」。"),
@@ -101,7 +102,7 @@ def test_forged_and_stale_callback_data_is_answered_politely(env: Env) -> None:
         query, new = await bot.press(alice, results, data="noop")
         assert query.answer.text is None and new == []
         # and the real buttons still work afterwards
-        _, (card,) = await bot.press_for(alice, results, "1")
+        _, (card,) = await bot.press_for(alice, results, results.button_list[0].text)
         assert "编号" in card.text
 
     run_bot(env, scenario)
@@ -114,7 +115,7 @@ def test_a_search_button_whose_query_was_forgotten_is_stale(env: Env) -> None:
         # 31 days later the remembered query is swept by the daily job
         with bot.store.session.begin() as s:
             s.execute(update(State).where(State.name.like("q:%")).values(updated_at=utcnow() - timedelta(days=31)))
-        assert cb.forget_old_queries(bot.store) >= 1
+        assert forget_old_queries(bot.store) >= 1
         query, new = await bot.press(alice, results, "下一页 ▶")
         assert query.answer.text == STALE and new == [] and results.edits == []
         # searching again remembers it again
@@ -135,7 +136,7 @@ def test_a_press_answered_after_telegram_expired_it_still_does_what_was_asked(en
         results = await bot.reply(alice, alice, "/search 武进")
         tg.faults.latency(0.5, method="answerCallbackQuery", times=1)  # the answer arrives too late
         mark = tg.mark()
-        query = tg.press_button(alice, results, "1")
+        query = tg.press_button(alice, results, results.button_list[0].text)
         (card,) = await tg.wait_for_messages(alice, since=mark, timeout=10)
         assert "编号" in card.text and query.answer is None
         tg.faults.latency(0.5, method="answerCallbackQuery", times=1)
@@ -157,16 +158,16 @@ def test_a_failing_handler_gets_the_polite_error_and_the_bot_keeps_serving(
     async def scenario(bot: BotRun) -> None:
         alice, bob = bot.tg.user("Alice"), bot.tg.user("Bob")
         results = await bot.reply(alice, alice, "/search 武进")
-        _, (card,) = await bot.press_for(alice, results, "1")
+        _, (card,) = await bot.press_for(alice, results, results.button_list[0].text)
         with monkeypatch.context() as patch:
-            patch.setattr(handlers, "search", broken)
+            patch.setattr(searching, "search", broken)
             assert (await bot.reply(alice, alice, "/search 武进")).text == INTERNAL
             assert (await bot.reply(bob, bob, "机器人")).text == INTERNAL
             # a failing button: answered at once (no spinner), then the error comes as a message
             query, new = await bot.press_for(alice, results, "下一页 ▶")
             assert query.answer.text is None and [m.text for m in new] == [INTERNAL]
             # one that fails before it is answered gets the error as an alert
-            patch.setattr(handlers.article_service, "get_article", broken)
+            patch.setattr(article_service, "get_article", broken)
             query, new = await bot.press(alice, card, "📄 全文")
             assert query.answer.text == INTERNAL and query.answer.show_alert and new == []
             # other commands keep working meanwhile
@@ -195,7 +196,7 @@ def test_the_token_never_appears_in_the_logs(
         await bot.press(alice, results, "下一页 ▶")
         await bot.reply(alice, alice, "/nope")
         with monkeypatch.context() as patch:
-            patch.setattr(handlers, "search", broken)
+            patch.setattr(searching, "search", broken)
             assert (await bot.reply(alice, alice, "/search 武进")).text == INTERNAL
         bot.tg.faults.server_error(502, method="sendMessage", times=1)
         assert (await bot.reply(alice, alice, "/latest 1")).text == INTERNAL  # the error text is sent anew

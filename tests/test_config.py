@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from bot.cli import main
-from bot.config import ConfigError, Settings, load_config, parse_settings
+from bot.config import ConfigError, Settings, SourceSettings, load_config, parse_settings
 from conftest import ROOT
 
 BUNDLED = ROOT / "config" / "digestbot.toml"
@@ -24,7 +24,11 @@ def test_bundled_config_documents_every_key():
     text = BUNDLED.read_text(encoding="utf-8")
     data = tomllib.loads(text)
     for section, model in Settings.model_fields.items():
-        for key in model.annotation.model_fields:  # type: ignore[union-attr]
+        if section == "sources":  # a list of tables, none by default: each key is explained
+            for key in SourceSettings.model_fields:
+                assert f"#   {key}" in text, f"sources.{key} undocumented"
+            continue
+        for key in model.annotation.model_fields:
             if key in {"token", "webhook_secret"}:
                 assert key not in data.get(section, {})
                 continue
@@ -115,3 +119,14 @@ def test_cli_reports_bad_config_without_traceback(tmp_path: Path):
     result = CliRunner().invoke(main, ["articles", "--config", str(path)])
     assert result.exit_code == 1
     assert "summary.sentences = 'three'" in result.output and "Traceback" not in result.output
+
+
+def test_a_plain_http_webhook_url_is_refused_with_the_way_to_serve_http_behind_a_proxy(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    env = {"TELEGRAM_BOT_TOKEN": "123:abc"}
+    out = CliRunner().invoke(main, ["run", "--db", url, "--webhook", "http://bot.example.org/"], env=env)
+    assert out.exit_code != 0 and "--webhook 'http://bot.example.org/' must be an https:// URL" in out.output
+    assert "TLS-terminating proxy" in out.output and "webhook_port" in out.output
+    with pytest.raises(ConfigError, match=r"telegram.webhook_url = 'http://x/': must be an https:// URL"):
+        parse_settings({}, "env", env={"DIGESTBOT_WEBHOOK_URL": "http://x/"})
+    assert parse_settings({"telegram": {"webhook_url": "https://x/"}}, "t", env={}).telegram.webhook_url == "https://x/"

@@ -10,14 +10,14 @@ import pytest
 from sqlalchemy import insert, select, update
 from telegram import Bot
 
-from bot import ledger
 from bot.config import DeliverySettings
-from bot.delivery import Broadcaster, BroadcastStats
-from bot.messages import LIMIT, visible_len
-from bot.models import Chat, Delivery
-from bot.pacing import Limits, Pacer
+from bot.delivery import ledger
+from bot.delivery.pacing import Limits, Pacer
 from bot.standin.ptb import run_with_standin
+from bot.store.models import Chat, Delivery
+from bot.telegram.broadcaster import Broadcaster, BroadcastStats
 from bot.telegram.request import AiohttpRequest
+from bot.ui.messages import LIMIT, visible_len
 
 KEY = "2026-11-21"
 
@@ -400,7 +400,7 @@ def test_pacer_spaces_messages_by_every_limit():
 def test_pacer_hold_moves_one_chat_only():
     clock = Clock()
     pacer = Pacer(Limits(30, 1, 20), clock=clock)
-    pacer.hold(1, 30.0)
+    asyncio.run(pacer.hold(1, 30.0))
     assert pacer.reserve(1, False) == (130.0, False)  # that chat waits, holding no overall slot
     assert pacer.reserve(2, False) == (100.0, True)  # everyone else goes on at once
     assert _send_all(pacer, clock, [(3, False), (4, False)]) == [100.0 + 1 / 30, 100.0 + 2 / 30]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from bot.articles import article_dict, articles_in_page_order
 from bot.cli import main
-from bot.ingest import Ingestor
+from bot.corpus.ingest import Ingestor
+from bot.store.articles import article_dict, articles_in_page_order
 
 SEED_TITLES = [
     "全区领导干部思路研讨会召开",
@@ -45,6 +45,44 @@ def test_seeds_ingest_then_reingest_changes_nothing(store, seeds_copy: Path):
     again = ingest(store, seeds_copy)
     assert (again.total("new"), again.total("updated"), again.total("unchanged")) == (0, 0, 15)
     assert [article_dict(a) for a in articles_in_page_order(store)] == items
+
+
+def test_a_page_is_the_same_page_from_any_working_directory(store, tmp_path: Path, monkeypatch):
+    """The page key does not depend on where `digestbot ingest` runs: an edit made later and
+    ingested from another directory, by another spelling of the path, updates the same page."""
+    paper = tmp_path / "paper"
+    paper.mkdir()
+    page = paper / "a3.txt"
+    page.write_text("测试标题一\n\n本报讯（记者 甲乙）第一段写的是一件事。\n", encoding="utf-8")
+    monkeypatch.chdir(paper)
+    first = ingest(store, Path("a3.txt"))
+    assert first.total("new") == 1
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    page.write_text("测试标题一\n\n本报讯（记者 甲乙）第一段写的是另一件事。\n", encoding="utf-8")
+    again = ingest(store, Path("..") / "paper" / "a3.txt")
+    assert (again.total("new"), again.total("updated")) == (0, 1)
+    items = [article_dict(a) for a in articles_in_page_order(store)]
+    assert len(items) == 1 and items[0]["source"] == page.resolve().as_posix()
+    assert "另一件事" in items[0]["blocks"][0]["text"]
+
+
+def test_pages_stored_under_the_old_relative_key_are_adopted(store, tmp_path: Path, monkeypatch):
+    """Stores from before absolute keys knew a page by its path relative to the working
+    directory: ingesting it again from there updates that page instead of adding a second."""
+    from bot.store.models import Page
+
+    page = tmp_path / "b1.txt"
+    page.write_text("旧的标题\n\n本报讯（记者 丙丁）原来的正文在这里。\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    ingest(store, page)
+    with store.session.begin() as s:
+        s.query(Page).one().source = "b1.txt"  # what the old key looked like
+    page.write_text("旧的标题\n\n本报讯（记者 丙丁）改过的正文在这里。\n", encoding="utf-8")
+    report = ingest(store, page)
+    assert (report.total("new"), report.total("updated")) == (0, 1)
+    with store.session() as s:
+        assert [p.source for p in s.query(Page)] == [page.resolve().as_posix()]
 
 
 def test_changed_page_updates_its_articles_in_place(store, seeds_copy: Path):
@@ -106,7 +144,7 @@ def test_cli_ingest_articles_show_json(db_url: str, seeds_copy: Path, tmp_path: 
     ]
     res = runner.invoke(main, ["ingest", "--db", db_url, str(seeds_copy)])
     assert res.exit_code == 0
-    assert res.output.strip() == "5 files: 0 new, 0 updated, 15 unchanged, 0 removed articles; 0 errors"
+    assert res.output.strip() == "5 files: 0 new, 0 updated, 15 unchanged, 0 removed articles; 0 errors; 0 warnings"
     listing = json.loads(runner.invoke(main, ["articles", "--db", db_url, "--json", "--kind", "article"]).output)
     assert [i["title"] for i in listing] == [t for t in SEED_TITLES if t]
     text = runner.invoke(main, ["articles", "--db", db_url]).output
@@ -124,7 +162,7 @@ def test_db_upgrade_command(db_url: str):
 
 
 def test_an_unexpected_error_costs_one_file_not_the_run(store, seeds_copy, monkeypatch):
-    import bot.ingest as ingest_module
+    import bot.corpus.ingest as ingest_module
 
     real = ingest_module.parse_page
 

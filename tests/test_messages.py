@@ -7,8 +7,8 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.i18n import CATALOGUE, LANGUAGES
-from bot.messages import LIMIT, escape, pack, split_plain, utf16_len, visible_len, visible_text
+from bot.ui.i18n import CATALOGUE, LANGUAGES
+from bot.ui.messages import LIMIT, escape, pack, split_plain, utf16_len, visible_len, visible_text
 
 
 def test_escape_and_visible_length():

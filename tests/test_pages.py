@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.pages import ends_sentence, parse_page, strip_markdown
+from bot.corpus.pages import ends_sentence, parse_page, strip_markdown
 from conftest import SEEDS
 
 # (page, kind, kicker, title, subtitle, byline, headings, first paragraph starts, last paragraph ends)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.config import ConfigError, parse_settings
-from bot.schedule import Edition, editions, find_edition, schedule_report
+from bot.digest.schedule import Edition, editions, find_edition, schedule_report
 
 
 def test_editions_from_config_with_default_and_own_time_zone():
@@ -72,7 +72,7 @@ def test_last_fire_time_and_local_date_key():
 
 
 def test_weekdays_use_standard_cron_numbering():
-    from bot.cron import weekdays
+    from bot.config.cron import weekdays
 
     assert weekdays("1-5") == [1, 2, 3, 4, 5]
     assert weekdays("0,7") == [0] and weekdays("sat,sun") == [0, 6] and weekdays("*/2") == [0, 2, 4, 6]

@@ -6,11 +6,11 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from bot.cli import main
-from bot.db import open_store
-from bot.models import Article
+from bot.store.db import open_store
+from bot.store.models import Article, KeywordDoc
 
 ROBOT = "深圳大寰机器人研发制造中心项目签约落户武高新"
 CLEAN = "武高新点“绿”成金 激发清洁生产新动能"
@@ -27,6 +27,7 @@ def seeded(db_url: str, seeds: Path) -> None:
     store = open_store(db_url)
     try:
         with store.session.begin() as s:  # fixed keywords, independent of the summarizer's output
+            s.execute(delete(KeywordDoc))  # (and no keyword evidence: related and trending read the keywords)
             s.execute(update(Article).values(keywords=[]))
             s.execute(update(Article).where(Article.title == ROBOT).values(keywords=["机器人", "武高新"]))
             s.execute(update(Article).where(Article.title == CLEAN).values(keywords=["清洁生产", "武高新"]))
@@ -67,11 +68,12 @@ def test_search_errors_and_notices(db_url: str, seeds_copy: Path):
     seeded(db_url, seeds_copy)
     code, out = run("search", "--db", db_url, "--json", "***")
     assert code == 1
-    assert json.loads(out)["error"]["code"] == "empty"
+    error = json.loads(out)  # errors are JSON too with --json: {"error", "code", ...} on stdout
+    assert error["code"] == "empty" and error["query"] == "***" and error["error"].startswith("Type one or more")
     code, out = run("search", "--db", db_url, "-钟楼")
     assert code == 1 and out.startswith("Error: Add at least one word")
     code, out = run("search", "--db", db_url, "--json", "x" * 10_000)
-    assert code == 1 and json.loads(out)["error"]["params"] == {"length": 10_000, "limit": 300}
+    assert code == 1 and json.loads(out)["params"] == {"length": 10_000, "limit": 300}
     code, out = run("search", "--db", db_url, "--json", '"清洁生产')
     assert code == 0 and json.loads(out)["notices"][0]["code"] == "unbalanced_quote"
     code, out = run("search", "--db", db_url, "--limit", "0", "武进")
@@ -85,7 +87,7 @@ def test_keywords_related_reindex(db_url: str, seeds_copy: Path):
     assert json.loads(out) == {
         "top": 2,
         "since": None,
-        "keywords": [{"word": "武高新", "count": 2}, {"word": "机器人", "count": 1}],
+        "keywords": [{"word": "武高新", "count": 2}],  # the day's trending words: those several articles share
     }
     code, out = run("keywords", "--db", db_url, "--since", "2999-01-01")
     assert code == 0 and out.startswith("No keywords yet")

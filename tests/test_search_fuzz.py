@@ -8,12 +8,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from bot.db import Store
-from bot.ingest import Ingestor
-from bot.models import Article
+from bot.corpus.ingest import Ingestor
 from bot.search import QueryError, parse, search
 from bot.search.document import build_doc
 from bot.search.index import load_articles
+from bot.store.db import Store
+from bot.store.models import Article
 from conftest import SEEDS
 
 WORDS = [

@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import delete, select, text, update
 
-from bot.db import Store, make_engine, upgrade
-from bot.ingest import Ingestor
-from bot.models import Article, Block, Page
+from bot.corpus.ingest import Ingestor
 from bot.search import search
 from bot.search import sqlite as sqlite_backend
 from bot.search.index import check, index_articles, rebuild
+from bot.store.db import Store, make_engine, upgrade
+from bot.store.models import Article, Block, Page
 
 ROBOT = "深圳大寰机器人研发制造中心项目签约落户武高新"
 
 
-def ingest(store: Store, *paths: Path, enrich=None):  # type: ignore[no-untyped-def]
+def ingest(store: Store, *paths: Path, enrich: Any = None) -> Any:
     report = Ingestor(store, 5_000_000, enrich).ingest(paths)
     assert not report.errors
     return report
@@ -28,7 +29,7 @@ def snapshot(store: Store) -> list[tuple]:
         sql = "SELECT article_id, title, lead, headings, body, byline, keywords, plain, doc_len FROM search_docs"
     else:
         sql = (
-            "SELECT article_id, x.plain, d.doc_len, d.terms::text, x.tf::text "
+            "SELECT article_id, x.plain, d.doc_len, d.day, d.terms::text, d.grams::text, x.tf::text, x.title::text "
             "FROM search_docs d FULL JOIN search_text x USING (article_id)"
         )
     with store.engine.connect() as conn:
@@ -43,10 +44,20 @@ def assert_in_step(store: Store) -> None:
         if store.dialect == "sqlite":
             fts_rows = conn.exec_driver_sql("SELECT count(*) FROM search_fts_docsize").scalar()
             assert fts_rows == len(articles)
-        else:  # the trigger-kept totals agree with the rows
+            days = conn.exec_driver_sql("SELECT article_id, day FROM search_days ORDER BY article_id").all()
+            real_days = conn.exec_driver_sql("SELECT id, published_on FROM articles ORDER BY id").all()
+            assert [tuple(r) for r in days] == [tuple(r) for r in real_days]
+        else:  # the trigger-kept totals and per-term counts agree with the rows
             stats = conn.exec_driver_sql("SELECT docs, tokens FROM search_stats").one()
             real = conn.exec_driver_sql("SELECT count(*), coalesce(sum(doc_len), 0) FROM search_docs").one()
             assert tuple(stats) == tuple(real)
+            kept = dict(conn.exec_driver_sql("SELECT term, docs FROM search_terms WHERE docs <> 0").all())
+            counted = "SELECT t, count(*) FROM search_docs, unnest(tsvector_to_array(terms)) AS t GROUP BY t"
+            assert kept == dict(conn.exec_driver_sql(counted).all())
+            days = conn.exec_driver_sql(
+                "SELECT d.day, a.published_on FROM search_docs d JOIN articles a ON a.id = d.article_id"
+            )
+            assert all(day == published for day, published in days)
     current = snapshot(store)
     assert [r[0] for r in current] == articles
     with store.engine.begin() as conn:
@@ -91,7 +102,7 @@ def test_index_follows_ingest_edits_and_deletes(store: Store, seeds_copy: Path):
 
 
 def test_keywords_set_by_the_enricher_after_the_first_flush_are_indexed(store: Store, seeds_copy: Path):
-    def enrich(session, article) -> None:  # type: ignore[no-untyped-def]
+    def enrich(session: Any, article: Any) -> None:
         assert article.id is not None  # called after the flush that inserted the article
         article.keywords = [{"word": "测试关键词", "weight": 1.0}] if "机器人" in article.title else []
 
@@ -144,17 +155,19 @@ def test_core_writes_need_index_articles(store: Store, seeds_copy: Path):
 
 def test_migration_indexes_existing_articles(db_url: str, seeds_copy: Path):
     engine = make_engine(db_url)
+    upgrade_down = __import__("alembic.command", fromlist=["downgrade"]).downgrade
+    from bot.store.db import alembic_config
+
     try:
-        upgrade(engine, "0001")
-        old = Store(engine)  # before 0002 the hooks find no index tables and stay out of the way
-        ingest(old, seeds_copy)
+        # articles stored by today's models, then the schema taken back to before the index
+        # (0001: the index tables go, the articles stay) and forward again: 0002 indexes them
+        upgrade(engine)
+        ingest(Store(engine), seeds_copy)
+        upgrade_down(alembic_config(engine), "0001")
         upgrade(engine)
         store = Store(engine)
         assert titles(store, "机器人")[0] == ROBOT
         assert_in_step(store)
-        upgrade_down = __import__("alembic.command", fromlist=["downgrade"]).downgrade
-        from bot.db import alembic_config
-
         upgrade_down(alembic_config(engine), "0001")
         upgrade(engine)
         assert titles(store, "清洁生产") == ["武高新点“绿”成金 激发清洁生产新动能"]
@@ -186,8 +199,8 @@ def test_every_new_session_factory_is_hooked():
     from sqlalchemy import create_engine
     from sqlalchemy.orm import sessionmaker
 
-    from bot.models import Base
     from bot.search.index import PENDING, track
+    from bot.store.models import Base
 
     engine = create_engine("sqlite://")
     Base.metadata.create_all(engine)

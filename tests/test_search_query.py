@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.search.query import MAX_QUERY_CHARS, MAX_TOKENS, QueryError, compile_query, parse
 from bot.search.snippets import find_spans, highlight, make_snippet
@@ -194,3 +196,19 @@ def test_snippet_opens_at_a_clause_when_no_sentence_starts_before_the_match():
     snip = make_snippet([text], ["清洁生产"], 60)  # the window would open 12 characters before the match
     assert snip.text.startswith("…企业可自愿开展") and ("清洁生产", True) in snip.parts
     assert len(snip) <= 60
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("武进绿成金ＡＢｃ１２，。…“”　 ㈱ﬁ①e\u0301-#xX9"), max_size=30))
+def test_snippet_folding_takes_the_fast_path_only_when_it_aligns(text: str):
+    """The folded text and its character origins are the same whichever way they are computed."""
+    from bot.search.snippets import _folded
+    from bot.search.tokens import fold, fold_char
+
+    squashed, origin = _folded(text)
+    slow_chars, slow_origin = [], []
+    for i, ch in enumerate(text):
+        slow_chars.append(fold_char(ch))
+        slow_origin.extend([i] * len(fold_char(ch)))
+    assert (squashed, list(origin)) == ("".join(slow_chars), slow_origin)
+    assert squashed == fold(text)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bot.pages import parse_page, strip_dateline
-from bot.sentences import CLOSERS, split_paragraph, split_sentences
+from bot.corpus.pages import parse_page, strip_dateline
+from bot.nlp.sentences import CLOSERS, split_paragraph, split_sentences
 from conftest import SEEDS
 
 

@@ -1,0 +1,435 @@
+"""The page parser on hand-written pages, one per layout convention of Chinese dailies.
+
+Each page under tests/fixtures/pages/ is invented text laid out the way dailies print it; its
+expected split is in expected.json next to it. Every page is checked the same way: the pieces
+in order (kind and title), each piece's kicker, subtitle and byline, the first and last
+paragraph, the section headings, that no page furniture reached a title or a body, and that no
+paragraph stops mid-sentence (the last one may, when a `下转` marker sends the story on).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bot.corpus.pages import ends_sentence, parse_page
+from bot.corpus.pages.diagnostics import diagnose
+from bot.nlp.datelines import DATELINE, dateline_credit, strip_dateline
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+
+
+def parsed(name: str):
+    return parse_page((PAGES / name).read_text(encoding="utf-8"), name)
+
+
+def check_piece(piece, want: dict, furniture: list[str]) -> None:
+    assert (piece.kind, piece.kicker, piece.title, piece.subtitle) == (
+        want["kind"],
+        want["kicker"],
+        want["title"],
+        want["subtitle"],
+    )
+    if "byline" in want:
+        assert piece.byline == want["byline"]
+    for name in want["names"]:
+        assert name in (piece.byline or ""), (name, piece.byline)
+    paragraphs = piece.paragraphs()
+    assert paragraphs and paragraphs[0].startswith(want["first"]), paragraphs[:1]
+    assert paragraphs[-1].endswith(want["last"]), paragraphs[-1:]
+    assert piece.continued_on == want.get("continued_on")
+    body = "\n".join(paragraphs)
+    for fragment in want.get("contains", []):
+        assert fragment in body
+    finished = paragraphs[:-1] if piece.continued_on else paragraphs
+    for text in finished:
+        assert ends_sentence(text), f"unfinished paragraph: …{text[-20:]}"
+    fields = [piece.title, piece.kicker or "", piece.subtitle or ""] + [b.text for b in piece.blocks]
+    for junk in furniture:
+        assert not any(junk in f for f in fields), f"furniture {junk!r} in {piece.title!r}"
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hand_written_page_splits_as_expected(name: str):
+    spec = EXPECTED[name]
+    pieces = parsed(name).pieces
+    assert [(p.kind, p.title) for p in pieces] == [(w["kind"], w["title"]) for w in spec["pieces"]]
+    for piece, want in zip(pieces, spec["pieces"], strict=True):
+        check_piece(piece, want, spec["furniture"])
+    for title, headings in spec.get("headings", {}).items():
+        piece = next(p for p in pieces if p.title == title)
+        assert [b.text for b in piece.blocks if b.type == "heading"] == headings
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_clean_hand_written_pages_raise_no_doubts_but_the_expected_ones(name: str):
+    """Warnings are for what looks wrong: on these pages only stories without any credit (a
+    continued story) and the deliberately tiny articles are flagged."""
+    codes = {(w.title, w.code) for w in diagnose(parsed(name)) if w.code != "short"}
+    expected = {
+        (w["title"], "no-credit") for w in EXPECTED[name]["pieces"] if w["kind"] == "article" and not w["names"]
+    }
+    assert codes == expected
+
+
+# -- single conventions, each on the smallest page that shows it ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit", "rest"),
+    [
+        ("本报讯（记者 甲乙 通讯员 丙丁）今天开会。", "记者 甲乙 通讯员 丙丁", "今天开会。"),
+        ("本报讯(通讯员 丙丁 记者 甲乙)今天开会。", "通讯员 丙丁 记者 甲乙", "今天开会。"),
+        ("本报北京12月8日电（记者 甲乙）今天开会。", "记者 甲乙", "今天开会。"),
+        ("本报广州3月20日电 （记者甲乙）今天开会。", "记者甲乙", "今天开会。"),
+        ("新华社北京12月8日电（记者 甲乙、丙丁）今天开会。", "新华社记者 甲乙、丙丁", "今天开会。"),
+        ("新华社北京12月8日电 今天开会。", "新华社北京12月8日电", "今天开会。"),
+        ("据新华社电 今天开会。", "据新华社电", "今天开会。"),
+        ("本报讯 （记者 甲乙） 今天开会。", "记者 甲乙", "今天开会。"),
+        ("本报6月3日讯（记者 甲乙）今天开会。", "记者 甲乙", "今天开会。"),
+        ("本报6月3日讯 今天开会。", "本报6月3日讯", "今天开会。"),
+        ("某新网6月3日电 今天开会。", "某新网6月3日电", "今天开会。"),
+        ("某新网东港6月3日电（记者 甲乙）今天开会。", "某新网记者 甲乙", "今天开会。"),
+        ("本报讯 记者甲乙 今天开会。", "记者甲乙", "今天开会。"),
+        ("本报讯 记者甲乙 通讯员丙丁 6月3日，开会。", "记者甲乙 通讯员丙丁", "6月3日，开会。"),
+        ("本报讯　记者 甲乙、丙丁　今天开会。", "记者 甲乙、丙丁", "今天开会。"),
+        ("据《某某日报》报道 今天开会。", "据《某某日报》报道", "今天开会。"),
+        ("据新华社消息 今天开会。", "据新华社消息", "今天开会。"),
+        ("新华社记者 甲乙 丙丁 今天开会。", "新华社记者 甲乙 丙丁", "今天开会。"),
+        ("本报记者 甲乙 昨日，开会。", "本报记者 甲乙", "昨日，开会。"),
+    ],
+)
+def test_dateline_shapes(paragraph: str, credit: str, rest: str):
+    m = DATELINE.match(paragraph)
+    assert m is not None and dateline_credit(m) == credit
+    assert strip_dateline(paragraph) == rest
+    page = parse_page(f"第一篇\n\n□ 记者 戊己\n\n正文一句。\n\n第二篇\n\n{paragraph}\n")
+    assert [(p.title, p.byline) for p in page.pieces] == [("第一篇", "记者 戊己"), ("第二篇", credit)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "合作社供电站今天检修线路。",
+        "本报记者从市里获悉，今天开会。",
+        "经济日报讯今天开会。",
+        "社会各界讯息不断。",
+        "据《某某日报》报道，今年春茶提前上市。",  # a source quoted in the story: no space sets it off
+        "新华社记者甲乙在现场看到，工人正在作业。",
+        "本报记者 甲乙说，今天开会。",
+    ],
+)
+def test_text_that_only_resembles_a_dateline_is_body(text: str):
+    assert DATELINE.match(text) is None
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit"),
+    [
+        ("本报讯 记者从市交通局获悉，今天开会。", "本报讯"),  # 记者 is the subject, not a credit
+        ("据新华社电 记者从部里获悉 今天开会。", "据新华社电"),
+        ("本报讯 记者甲乙说，今天开会。", "本报讯"),  # no space after the name
+    ],
+)
+def test_a_bare_head_takes_an_unbracketed_credit_only_when_spaces_set_it_off(paragraph: str, credit: str):
+    m = DATELINE.match(paragraph)
+    assert m is not None and dateline_credit(m) == credit
+
+
+def test_a_word_cut_by_a_column_break_is_joined_not_taken_for_a_heading():
+    text = "标题\n\n□ 记者 甲乙\n\n第一段说完了。\n\n局里有\n\n关负责人表示，工作进展顺利。\n"
+    piece = parse_page(text).pieces[0]
+    assert [(b.type, b.text) for b in piece.blocks] == [
+        ("paragraph", "第一段说完了。"),
+        ("paragraph", "局里有关负责人表示，工作进展顺利。"),
+    ]
+
+
+def test_a_short_heading_stays_a_heading():
+    text = "标题\n\n□ 记者 甲乙\n\n第一段说完了。\n\n记者手记\n\n手记正文写在这里。\n"
+    piece = parse_page(text).pieces[0]
+    assert [b.type for b in piece.blocks] == ["paragraph", "heading", "paragraph"]
+
+
+def test_a_paragraph_that_continues_an_unfinished_one_is_never_a_caption():
+    text = "标题\n\n□ 记者 甲乙\n\n全校学生中约\n\n六成来自外地。\n\n丙丁 摄\n"
+    pieces = parse_page(text).pieces
+    assert [(p.kind, p.paragraphs()) for p in pieces] == [("article", ["全校学生中约六成来自外地。"])]
+
+
+def test_the_last_paragraph_is_not_a_caption_just_because_a_credit_follows():
+    text = "标题\n\n□ 记者 甲乙\n\n第一段。\n\n第二段写完了。\n\n丙丁 摄\n"
+    assert [(p.kind, len(p.paragraphs())) for p in parse_page(text).pieces] == [("article", 2)]
+
+
+def test_label_then_headline_then_subtitle():
+    text = "要闻\n\n城市更新迈出新步伐\n\n——老旧小区改造全面提速\n\n本报讯（记者 甲乙）今年改造小区八十个。\n"
+    piece = parse_page(text).pieces[0]
+    assert (piece.kicker, piece.title, piece.subtitle) == (None, "城市更新迈出新步伐", "——老旧小区改造全面提速")
+
+
+def test_staff_line_glued_to_a_subtitle_is_cut_off():
+    text = "城市更新迈出新步伐\n返岗率超过九成　责任编辑：甲乙\n\n本报讯（记者 丙丁）今年改造小区八十个。\n"
+    assert parse_page(text).pieces[0].subtitle == "返岗率超过九成"
+
+
+def test_editors_note_before_the_headline_opens_that_article():
+    text = (
+        "前一篇\n\n□ 记者 甲乙\n\n前文结束。\n\n编者按：今起推出系列报道。\n\n新的一篇\n\n□ 记者 丙丁\n\n正文开始。\n"
+    )
+    first, second = parse_page(text).pieces
+    assert first.paragraphs() == ["前文结束。"]
+    assert (second.title, second.byline, second.paragraphs()) == (
+        "新的一篇",
+        "记者 丙丁",
+        ["编者按：今起推出系列报道。", "正文开始。"],
+    )
+
+
+def test_two_byline_lines_make_one_byline():
+    text = "标题\n\n本报记者 甲乙\n\n通讯员 丙丁\n\n正文一句。\n"
+    assert parse_page(text).pieces[0].byline == "本报记者 甲乙 通讯员 丙丁"
+
+
+def test_diagnostics_flag_what_looks_wrong():
+    text = (
+        "没有署名的标题\n\n短稿件只有一句话。\n\n"
+        "第三篇稿件的标题\n\n□ 记者 丙丁\n\n第一段写到一半就断了，\n\n2024年12月9日 星期一\n\n"
+        "新的标题在这里\n\n□ 记者 戊己\n\n，这一段以逗号开头，是被断开的一段，写得足够长才不算短稿件，再多写几句话凑足字数，多写一点总没有坏处，到这里才结束。\n"
+    )
+    warnings = {(w.title, w.code) for w in diagnose(parse_page(text))}
+    assert warnings == {
+        ("没有署名的标题", "no-credit"),
+        ("没有署名的标题", "short"),
+        ("第三篇稿件的标题", "unfinished"),
+        ("第三篇稿件的标题", "short"),
+        ("新的标题在这里", "mid-word"),
+    }
+
+
+def test_title_with_a_furniture_shape_is_flagged():
+    from bot.corpus.pages.diagnostics import diagnose_piece
+    from bot.corpus.pages.model import Block, Piece
+
+    piece = Piece(title="第3版", byline="记者 甲乙", blocks=[Block("paragraph", "正文写得足够长，" * 8 + "到此结束。")])
+    assert [w.code for w in diagnose_piece(piece, 0)] == ["title-furniture"]
+
+
+def test_space_sets_a_caption_apart_only_when_it_is_more_than_the_page_usually_leaves():
+    airy = "标题\n\n\n□ 记者 甲乙\n\n\n第一段。\n\n\n第二段写完了。\n\n\n丙丁 摄\n"
+    assert [p.kind for p in parse_page(airy).pieces] == ["article"]
+    apart = "标题\n\n□ 记者 甲乙\n\n第一段。\n\n\n\n市民在广场上放风筝。\n\n丙丁 摄\n"
+    assert [(p.kind, p.byline) for p in parse_page(apart).pieces] == [("article", "记者 甲乙"), ("caption", "丙丁 摄")]
+
+
+def test_credit_lines_in_brackets_and_page_numbers_between_dashes_are_furniture():
+    text = "— 3 —\n\n标题\n\n□ 记者 甲乙\n\n正文写完了。\n\n（本报记者 丙丁 摄）\n\n（作者单位：某某研究院）\n"
+    [piece] = parse_page(text).pieces
+    assert (piece.title, [b.text for b in piece.blocks]) == ("标题", ["正文写完了。"])
+
+
+def test_a_caption_with_an_agency_credit_in_brackets_under_it():
+    text = "标题\n\n□ 记者 甲乙\n\n正文写完了。\n\n\n工人在检修线路。\n（新华社发 丙丁摄）\n"
+    article, caption = parse_page(text).pieces
+    assert article.paragraphs() == ["正文写完了。"]
+    assert (caption.kind, caption.byline, caption.paragraphs()) == ("caption", "新华社发 丙丁摄", ["工人在检修线路。"])
+
+
+def test_a_pointer_mark_opens_a_caption():
+    text = "标题\n\n□ 记者 甲乙\n\n正文写完了。\n\n▲市民在广场上放风筝。\n丙丁 摄\n"
+    assert [(p.kind, p.paragraphs()) for p in parse_page(text).pieces] == [
+        ("article", ["正文写完了。"]),
+        ("caption", ["▲市民在广场上放风筝。"]),
+    ]
+
+
+def test_numbered_captions_under_one_credit_make_one_caption():
+    text = "标题\n\n□ 记者 甲乙\n\n正文写完了。\n\n图①：工人在巡检。\n图②：工人在调度。\n丙丁 摄\n"
+    caption = parse_page(text).pieces[1]
+    assert (caption.kind, caption.byline, caption.paragraphs()) == (
+        "caption",
+        "丙丁 摄",
+        ["图①：工人在巡检。", "图②：工人在调度。"],
+    )
+
+
+def test_nothing_after_a_continuation_marker_is_that_storys_body():
+    text = "标题\n\n□ 记者 甲乙\n\n正文写到这里转版。（下转第三版）\n\n另起一段没有标题的短讯，写得足够长足够完整，也没有署名。\n"
+    first, second = parse_page(text).pieces
+    assert (first.continued_on, first.paragraphs()) == ("第三版", ["正文写到这里转版。"])
+    assert second.paragraphs() == ["另起一段没有标题的短讯，写得足够长足够完整，也没有署名。"] and second.byline is None
+
+
+@pytest.mark.parametrize(
+    ("line", "split"),
+    [
+        ("图为工人在作业。本报记者 甲乙 摄", ("图为工人在作业。", "本报记者 甲乙 摄")),
+        ("游客在赏花。 新华社发（丙丁 摄）", ("游客在赏花。", "新华社发（丙丁 摄）")),
+        ("游客在赏花。 新华社发", ("游客在赏花。", "新华社发")),
+        ("游客在赏花。（记者 甲乙 摄）", ("游客在赏花。", "记者 甲乙 摄")),
+        ("他说：“好。”通讯员 丙丁 摄", ("他说：“好。”", "通讯员 丙丁 摄")),
+        ("工人在作业。图/甲乙", ("工人在作业。", "图/甲乙")),  # the slash sets it off
+        ("工人在作业。图/本报记者 甲乙", ("工人在作业。", "图/本报记者 甲乙")),
+        ("游客在赏花。（新华社发 丙丁摄）", ("游客在赏花。", "新华社发 丙丁摄")),
+        ("游客在赏花。 新华社发 丙丁 摄", ("游客在赏花。", "新华社发 丙丁 摄")),
+        ("不少游客前来。游客前来拍摄", None),  # a cut sentence ending in 摄, not a credit
+        ("游客在赏花。新华社记者", None),
+        ("正文写完了。", None),
+    ],
+)
+def test_a_credit_at_the_end_of_a_line_is_split_off(line: str, split):
+    from bot.corpus.pages.cues import inline_credit
+
+    assert inline_credit(line) == split
+
+
+@pytest.mark.parametrize(
+    ("text", "scene"),
+    [
+        ("10月8日，农机手在稻田里收割晚稻。", True),
+        ("3月17日清晨，市民在公园内晨练。", True),
+        ("2024年5月1日，游客在广场上参观。", True),
+        ("16日，工人在检修线路。", True),
+        ("10月6日，路灯完成调试。市政部门表示，明年再改。", False),  # two sentences
+        ("农机手在稻田里收割晚稻。", False),  # no day
+        ("10月8日，农机手在稻田里", False),  # unfinished
+    ],
+)
+def test_a_dated_one_sentence_scene_reads_as_a_caption(text: str, scene: bool):
+    from bot.corpus.pages.cues import dated_scene
+
+    assert dated_scene(text) is scene
+
+
+def test_a_boxed_bare_phrase_is_a_byline_under_a_headline_and_a_heading_after_body():
+    text = "标题\n\n■ 甲乙丙\n\n第一段写完了。\n\n■ 温馨提示\n\n第二段也写完了。\n"
+    [piece] = parse_page(text).pieces
+    assert piece.byline == "甲乙丙"
+    assert [(b.type, b.text) for b in piece.blocks] == [
+        ("paragraph", "第一段写完了。"),
+        ("heading", "■ 温馨提示"),
+        ("paragraph", "第二段也写完了。"),
+    ]
+
+
+def test_a_title_with_a_comma_over_a_dashed_subtitle_and_a_byline():
+    text = "某某晚报\n\n寒风里，他们把热水送到工地\n\n——记者走访夜班建筑工人\n\n记者 甲乙\n\n正文写完了。\n"
+    [piece] = parse_page(text).pieces
+    assert (piece.kicker, piece.title, piece.subtitle, piece.byline) == (
+        None,
+        "寒风里，他们把热水送到工地",
+        "——记者走访夜班建筑工人",
+        "记者 甲乙",
+    )
+
+
+def test_a_short_line_with_a_comma_over_a_dashed_line_in_a_story_stays_body():
+    text = "标题\n\n□ 记者 甲乙\n\n第一段写完了。\n\n他说，这是\n\n——一个好开始。\n"
+    [piece] = parse_page(text).pieces
+    assert piece.title == "标题" and piece.paragraphs()[-1].endswith("一个好开始。")
+
+
+@pytest.mark.parametrize(
+    ("head", "split"),
+    [
+        # the line with the figures, and the fuller one, states the news: the other frames it
+        (
+            "村口的小广场又热闹起来\n城西12个村新建文化广场全部启用",
+            ("村口的小广场又热闹起来", "城西12个村新建文化广场全部启用", None),
+        ),
+        # a couplet is a title of its own, over a longer line that details it
+        (
+            "稻香飘满田 开镰正当时\n东湾镇3万亩晚稻进入收割期",
+            (None, "稻香飘满田 开镰正当时", "东湾镇3万亩晚稻进入收割期"),
+        ),
+        # a shorter line with figures under a title is its subtitle
+        ("防汛救灾工作有序推进\n已转移群众1.2万人", (None, "防汛救灾工作有序推进", "已转移群众1.2万人")),
+        # a figure counts as one character: this line is no fuller than the title above it
+        ("防汛抢险演练举行\n参演人员1200余名", (None, "防汛抢险演练举行", "参演人员1200余名")),
+        # the title gives the figures itself: the line under it is a subtitle
+        ("全市新增就业2.1万人\n重点群体就业总体稳定", (None, "全市新增就业2.1万人", "重点群体就业总体稳定")),
+        # no figures on either line: title and subtitle, as before
+        ("春季用工高峰平稳度过\n返岗复工率超过九成", (None, "春季用工高峰平稳度过", "返岗复工率超过九成")),
+        # three lines without dashes: kicker, title, subtitle
+        (
+            "稳住基本盘 跑出加速度\n全市一季度外贸进出口增长8%\n民营企业进出口占比过半",
+            ("稳住基本盘 跑出加速度", "全市一季度外贸进出口增长8%", "民营企业进出口占比过半"),
+        ),
+    ],
+)
+def test_headline_lines_without_dashes(head: str, split):
+    text = f"{head}\n\n本报讯（记者 甲乙）正文写完了。\n"
+    [piece] = parse_page(text).pieces
+    assert (piece.kicker, piece.title, piece.subtitle) == split
+
+
+def test_a_boxed_or_numbered_heading_never_continues_an_unfinished_paragraph():
+    for heading in ("■ 新的小节", "二、新的小节"):
+        text = f"标题\n\n□ 记者 甲乙\n\n第一段写到这里，结尾漏了句号\n\n{heading}\n\n第二段写完了。\n"
+        [piece] = parse_page(text).pieces
+        assert [(b.type, b.text) for b in piece.blocks] == [
+            ("paragraph", "第一段写到这里，结尾漏了句号"),
+            ("heading", heading),
+            ("paragraph", "第二段写完了。"),
+        ]
+
+
+@pytest.mark.parametrize(
+    ("marker", "jump"),
+    [
+        ("（下转第3版）", "第3版"),
+        ("（下接第3版）", "第3版"),
+        ("【下转第2版】", "第2版"),
+        ("（转A3版·要闻）", "A3版"),
+        ("（转第二版）", "第二版"),
+        ("（详见第3版）", "第3版"),
+    ],
+)
+def test_continuation_markers_in_other_shapes_end_the_story(marker: str, jump: str):
+    text = f"标题\n\n□ 记者 甲乙\n\n正文写到这里转版，还要{marker}\n\n另起一篇短讯\n\n本报讯（记者 丙丁）今天开会。\n"
+    first, second = parse_page(text).pieces
+    assert (first.continued_on, first.paragraphs()) == (jump, ["正文写到这里转版，还要"])
+    assert (second.title, second.byline) == ("另起一篇短讯", "记者 丙丁")
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("全市新增三条夜间公交线路 ▶2版", True),  # an index entry (今日导读)
+        ("东坪，一座老码头的“新生” ▶A3", True),
+        ("社区食堂开进老小区 → 第4版", True),
+        ("换乘路线为A1→A3", False),  # an arrow inside the text is not a pointer to a page
+        ("DONGPING RIBAO", True),  # a masthead's pinyin
+        ("CITY NEWS", True),
+        ("5G", False),
+        ("AI", False),
+        ("B2  城乡                    2025年6月18日 星期三  某某晚报", True),  # a header spread out
+    ],
+)
+def test_index_entries_latin_mastheads_and_spread_headers_are_furniture(line: str, furniture: bool):
+    from bot.corpus.pages.cues import is_furniture
+
+    assert is_furniture(line) is furniture
+
+
+def test_a_question_that_ends_a_story_stays_its_body():
+    text = "标题\n\n□ 记者 甲乙\n\n正文写完了。\n\n你会怎么选？\n\n新的标题\n\n□ 记者 丙丁\n\n正文二。\n"
+    first, second = parse_page(text).pieces
+    assert first.paragraphs() == ["正文写完了。", "你会怎么选？"]
+    assert (second.title, second.byline) == ("新的标题", "记者 丙丁")
+
+
+def test_two_sentences_before_a_byline_are_no_title():
+    text = "标题\n\n□ 记者 甲乙\n\n正文写完了。真的吗？\n\n本报讯（记者 丙丁）今天开会。\n"
+    first, second = parse_page(text).pieces
+    assert first.paragraphs() == ["正文写完了。真的吗？"]
+    assert second.byline == "记者 丙丁"
+
+
+def test_a_question_title_may_name_its_subject_before_a_colon():
+    text = "记者调查：旧小区加装电梯难在哪？\n\n本报讯（记者 甲乙）今天开会。\n"
+    [piece] = parse_page(text).pieces
+    assert (piece.title, piece.byline) == ("记者调查：旧小区加装电梯难在哪？", "记者 甲乙")
