@@ -8,6 +8,7 @@ corpus is the seed pages; chats are stand-in users subscribed in the store.
     python benchmarks/broadcast.py --scenario a --chats 10000
     python benchmarks/broadcast.py --scenario c --signal kill
     python benchmarks/broadcast.py --db postgresql://127.0.0.1:5432/test
+    python benchmarks/broadcast.py --instances 3 --db postgresql://127.0.0.1:5432/test [--kill-leader]
 
 (a) 10,000 subscribers, no rate limit: messages/s of the whole pipeline (target ≥ 500).
 (b) 1,000 subscribers at the default 30 msg/s: achieved / configured rate (target ≥ 0.95).
@@ -16,6 +17,8 @@ corpus is the seed pages; chats are stand-in users subscribed in the store.
     unsubscribed (target: zero duplicates, zero losses). `--signal term` stops it as a
     restart does (SIGTERM: in-flight messages finish); `--signal kill` is a crash (SIGKILL:
     messages in flight are "uncertain" and, by default, never resent).
+--instances N: N `digestbot run` processes sharing one Redis budget deliver a 2,000-chat digest,
+    against N processes each pacing itself (see benchmarks/broadcast_instances.py).
 """
 
 from __future__ import annotations
@@ -38,13 +41,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bot.config import Settings  # noqa: E402
-from bot.db import open_store  # noqa: E402
-from bot.editions import plan_edition  # noqa: E402
-from bot.ingest import Ingestor  # noqa: E402
-from bot.models import Chat, Delivery  # noqa: E402
-from bot.schedule import find_edition  # noqa: E402
+from bot.corpus import ingest_paths  # noqa: E402
+from bot.corpus.enrich import summary_for  # noqa: E402
+from bot.digest.plan import plan_edition  # noqa: E402
+from bot.digest.schedule import find_edition  # noqa: E402
 from bot.standin import Standin  # noqa: E402
-from bot.summaries import enricher_for, summary_for  # noqa: E402
+from bot.store.db import open_store  # noqa: E402
+from bot.store.models import Chat, Delivery  # noqa: E402
 
 
 def write_config(folder: Path, *, unlimited: bool, lease: float, extra: str = "") -> Path:
@@ -64,7 +67,7 @@ def prepare(db_url: str, settings: Settings, chat_ids: list[int]) -> tuple[objec
     """Ingest the seeds, subscribe the chats, plan today's edition. Returns (store, timings)."""
     store = open_store(db_url)
     t0 = time.perf_counter()
-    Ingestor(store, settings.ingest.max_file_bytes, enricher_for(settings)).ingest([ROOT / "seeds"])
+    ingest_paths(store, settings, [ROOT / "seeds"])
     t1 = time.perf_counter()
     with store.session.begin() as s:
         rows = [
@@ -251,9 +254,22 @@ async def main() -> None:
         help="(c) with delivery.resend_uncertain = true: at-least-once after a crash",
     )
     parser.add_argument("--db", help="PostgreSQL URL (default: a SQLite file in a temp folder)")
+    parser.add_argument("--instances", type=int, help="N digestbot run processes on one store (needs --db and Redis)")
+    parser.add_argument("--redis", help="Redis URL for --instances (default: $DIGESTBOT_TEST_REDIS_URL or local)")
+    parser.add_argument("--kill-leader", action="store_true", help="--instances: SIGKILL the leader mid-broadcast")
     args = parser.parse_args()
     big = args.chats or 10_000
     folder = Path(tempfile.mkdtemp(prefix="digestbot-bench-"))
+    if args.instances:
+        from broadcast_instances import run as run_instances
+
+        try:
+            await run_instances(
+                args.db, args.redis, args.instances, args.chats or 2000, folder, args.kill_leader, fresh_db
+            )
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return
     results = []
     try:
         for name in ("a", "b", "c"):

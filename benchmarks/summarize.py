@@ -1,13 +1,18 @@
 """Summarizer throughput: ours (news and textrank4zh modes) vs textrank4zh 0.3, in one process.
 
-    .venv/bin/python benchmarks/summarize.py                  # 1,000 articles built from the seeds
+    .venv/bin/python benchmarks/summarize.py                  # synthetic and real news, side by side
     .venv/bin/python benchmarks/summarize.py --source DIR|FILE.jsonl --articles 300
 
-Corpus: by default 1,000 articles of ~3,900 characters, each a deterministic shuffle (seeded by
-its number) of the seed articles' paragraphs, datelines included; or the articles of a page
-directory, or the "text" of each JSONL line. Every system gets the same text. Nothing caches
-results across articles (our summarizer keeps only the stop-word set and jieba's tag table),
-so repeated paragraphs are segmented again each time.
+Corpora: by default two, each measured on its own: 1,000 synthetic articles of ~3,900
+characters, each a deterministic shuffle (seeded by its number) of the seed articles'
+paragraphs, datelines included; and the 265 real news articles of
+../shared/eval/news_headlines_dev.jsonl (~900 characters, one line each: what short real news
+costs, where a fixed cost per article weighs most). `--source` replaces both with the articles
+of a page directory or the "text" of each JSONL line. Every system gets the same text. Nothing
+caches results across articles (our summarizer keeps only the stop-word set, jieba's tag table
+and its IDF table), so repeated paragraphs are segmented again each time. The fixed cost per
+article is shown two ways, news mode: the intercept of a least-squares line through
+(characters, CPU time) of every article of the corpus, and the time of a one-sentence article.
 
 Throughput is CPU time of this process (time.process_time, less disturbed by other programs
 than wall time, which is shown too). textrank4zh runs TextRank4Sentence + TextRank4Keyword
@@ -41,13 +46,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.pages import parse_page  # noqa: E402
-from bot.sentences import split_sentences  # noqa: E402
-from bot.stopwords import load_stopwords  # noqa: E402
-from bot.summarizer import Options, summarize_text  # noqa: E402
-from bot.tokens import tag_table, tagged_words  # noqa: E402
+from bot.corpus.pages import parse_page  # noqa: E402
+from bot.nlp.postag import tag_table, tagged_words  # noqa: E402
+from bot.nlp.sentences import split_sentences  # noqa: E402
+from bot.nlp.specificity import jieba_idf  # noqa: E402
+from bot.nlp.stopwords import load_stopwords  # noqa: E402
+from bot.nlp.summarizer import Options, summarize_text  # noqa: E402
 
 SEEDS = ROOT / "seeds"
+REAL_NEWS = ROOT.parent / "shared" / "eval" / "news_headlines_dev.jsonl"
 TARGET_RATIO = 30.0
 TARGET_SWEEP = 2.0
 
@@ -173,15 +180,33 @@ def throughput(texts: list[str], sample: int, chunk: int) -> None:
         suffix = f"  ({verdict} the >= {TARGET_RATIO:.0f}x target)" if name == "news" else ""
         print(f"speed-up of {name} over textrank4zh 0.3 (same articles, CPU time): {ratio:,.1f}x{suffix}")
     print(f"process max RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB")
+    fixed_cost(texts, systems["news"])
+
+
+def fixed_cost(texts: list[str], fn: Callable[[str], object]) -> None:
+    """Least-squares CPU time = a + b x characters over the corpus (best of 3 per article)."""
+    xs, ys = [], []
+    for text in texts:
+        xs.append(len(text))
+        ys.append(best_of(lambda text=text: fn(text), 3))
+    mx, my = statistics.mean(xs), statistics.mean(ys)
+    slope = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / max(sum((x - mx) ** 2 for x in xs), 1e-12)
+    tiny = "今天区里召开了一次会议。"
+    floor = best_of(lambda: [fn(tiny) for _ in range(200)], 3) / 200
+    print(
+        f"news mode, per article: least-squares fit {1000 * (my - slope * mx):.2f} ms "
+        f"+ {1e6 * slope:.2f} ms per 1,000 characters (mean {1000 * my:.2f} ms at {mx:,.0f} characters); "
+        f"a one-sentence article: {1000 * floor:.2f} ms"
+    )
 
 
 def tokenization(texts: list[str]) -> None:
     """Segmentation alone, and what the fast tags change against jieba.posseg's."""
     import jieba.posseg
 
-    import bot.summarizer as summarizer
-    from bot.segment import tokenizer
-    from bot.tokens import cut
+    import bot.nlp.summarizer as summarizer
+    from bot.nlp.postag import cut
+    from bot.nlp.segment import tokenizer
 
     dt = tokenizer()
     ways = {
@@ -198,7 +223,7 @@ def tokenization(texts: list[str]) -> None:
     options = Options(stopwords=load_stopwords())
     fast = [summarize_text(t, options) for t in texts]
     original = summarizer.tagged_words
-    summarizer.tagged_words = lambda t: [
+    summarizer.tagged_words = lambda t, seen=None: [
         (w, f) for w, f in ((p.word, p.flag) for p in jieba.posseg.dt.cut(t)) if w.strip()
     ]
     try:
@@ -274,6 +299,7 @@ def main() -> None:
     parser.add_argument("--chars", type=int, default=3900, help="characters per built article (default 3900)")
     parser.add_argument("--reference", type=int, default=200, help="textrank4zh sample size (0 = all)")
     parser.add_argument("--chunk", type=int, default=10, help="interleaving chunk size")
+    parser.add_argument("--no-real", action="store_true", help="skip the real-news corpus")
     parser.add_argument(
         "--tokenization", type=int, default=100, help="articles for the tokenizer comparison (0 = skip)"
     )
@@ -282,9 +308,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="sweep repetitions (best is kept)")
     args = parser.parse_args()
 
-    tag_table()  # load jieba and its tag table before any timing
-    texts = corpus_from(args.source, args.articles) if args.source else shuffled_corpus(args.articles, args.chars)
-    throughput(texts, args.reference, args.chunk)
+    tag_table()  # load jieba, its tag table and IDF table before any timing
+    jieba_idf()
+    if args.source:
+        corpora = {str(args.source): corpus_from(args.source, args.articles)}
+    else:
+        corpora = {f"synthetic ({args.articles} built from the seeds)": shuffled_corpus(args.articles, args.chars)}
+        if REAL_NEWS.is_file() and not args.no_real:
+            corpora["real news (news_headlines_dev.jsonl)"] = corpus_from(REAL_NEWS, 0)
+    for name, texts in corpora.items():
+        print(f"\n== {name}")
+        throughput(texts, args.reference if len(texts) > args.reference else 0, args.chunk)
+    texts = next(iter(corpora.values()))
     if args.tokenization:
         tokenization(texts[: args.tokenization])
     if args.sweep:
