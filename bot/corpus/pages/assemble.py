@@ -8,7 +8,8 @@
   section headings (`## 记者手记`, `【相关链接】`, `一、…`). Groups with no body after them
   (banners, trailing labels) are dropped.
 * An editor's note (`编者按：…`) opens the article it stands before; a byline that follows a
-  title and a note still belongs to that article.
+  title and a note still belongs to that article. A dateline under a byline line adds the
+  people only it names (`本报记者 X` + `本报讯（通讯员 Y 记者 X）`: X and Y).
 * A caption paragraph becomes its own piece; labels next to a photo are furniture. A story
   may go on after its photo's caption; a column label and a headline right after a caption
   open a box of their own (a sidebar: `相关链接` + its title).
@@ -114,6 +115,8 @@ class _Assembler:
                 self.start(unit.byline)
             elif self.current.byline is None:
                 self.current.byline = unit.byline
+            elif unit.byline:
+                self.current.byline = with_credits(self.current.byline, unit.byline)
         elif self.current is None or (self.pending and (_new_header(self.pending) or unit.note or self.boxed())):
             self.start(None)
         else:
@@ -135,6 +138,21 @@ class _Assembler:
             if piece.kind == "article" and not piece.title:
                 piece.title = _derived_title(piece)
         return kept
+
+
+_ROLE_WORD = re.compile(r"^(?:本报|新华社|特约|摄影)?(?:记者|通讯员|实习生|评论员|作者)$")
+
+
+def with_credits(byline: str, dateline: str) -> str:
+    """The byline line, and the people only the dateline under it names: `本报记者 X` over
+    `本报讯（通讯员 Y 记者 X）` is `本报记者 X 通讯员 Y`. A name goes with the role before it."""
+    added, role = [], ""
+    for word in dateline.split():
+        if _ROLE_WORD.match(word):
+            role = word
+        elif role and word not in byline:  # a name, not the dateline's head (`本报讯`)
+            added.append(f"{role} {word}")
+    return " ".join([byline, *added])
 
 
 def assemble(units: list[Unit]) -> list[Piece]:

@@ -360,6 +360,19 @@ def dated_scene(text: str) -> bool:
     return bool(_SCENE_DAY.match(text)) and one_sentence(text)
 
 
+def scene_day(text: str) -> bool:
+    """Text that opens with the day of a picture (`6月10日，…`, `11月5日上午，…`)."""
+    return bool(_SCENE_DAY.match(text))
+
+
+def sentences_at_most(text: str, count: int) -> bool:
+    """Finished text of at most `count` sentences, not opening with a quotation."""
+    if not ends_sentence(text) or text.startswith(("“", "「", '"')):
+        return False
+    core = text.rstrip(CLOSERS + SPACES)[:-1]
+    return sum(ch in _SENTENCE_STOPS for ch in core) < count
+
+
 def states_a_scene(text: str) -> bool:
     """One plain statement, as a caption is worded: a single sentence ending in a full stop,
     not a question, not a quotation, and no speaker before a colon (`问：…`, `记者：…`)."""

@@ -12,7 +12,9 @@ Then, in order:
 1. a short unfinished line (or a lone question: `共享充电宝为何越用越贵？`) right before a byline or
    dateline (an editor's note may stand between), or before a `——` subtitle over one, is a
    title (`稳中求进,再创佳绩`); the lines are read bottom up, so a `——` subtitle with a comma is
-   known before the title above it;
+   known before the title above it; a short line that stops on a comma set right over such a
+   title is its first line (`暑运机票预订升温，` + `亲子游研学游成热点`), and one that ends with a
+   kicker's dash is its kicker (`暑期将至，游泳培训报名火爆——`);
 2. column breaks are undone: an unfinished paragraph takes the next paragraph (`挑大` + `梁、…`)
    or display line (never a numbered, bracketed or boxed heading),
    and a short head fragment is joined to the paragraph it starts when a word straddles the
@@ -47,6 +49,8 @@ MAX_CAPTION_CHARS = 200
 _SENTENCE_STOPS = "。！？!?；;…"  # a colon may sit inside a headline (`专家：…？`)
 _STRADDLE_WINDOW = 6
 _MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
+_RUNS_ON = ("，", ",", "、")
+_TIGHT_CAPTION_CHARS = 90  # a line that stops on one of these has not ended
 
 
 @dataclass
@@ -209,7 +213,56 @@ def promote_titles(units: list[Unit]) -> list[Unit]:
             and _headline_shape(unit.text)
         ):
             unit.kind = "display"
+        elif _kicker_over_title(units, i):
+            unit.kind = "display"  # `暑期将至，游泳培训报名火爆——` over the title: its kicker
+        elif _runs_over(units, i):
+            below = units.pop(i + 1)  # `暑运机票预订升温，` + `亲子游研学游成热点`: one headline line
+            unit.kind, unit.text = "display", unit.text.rstrip() + below.text.lstrip()
+            unit.level = unit.level or below.level
     return units
+
+
+def _free_line(unit: Unit) -> bool:
+    """A line with nothing that ties it to a story: no byline, credit, marker or note."""
+    return unit.byline is None and unit.credit is None and not (unit.jump_in or unit.jump_out or unit.note)
+
+
+def _kicker_over_title(units: list[Unit], i: int) -> bool:
+    """A short line ending with a kicker's dash (`暑期将至，游泳培训报名火爆——`, a comma in it)
+    set right over the title line of a story: that headline's kicker, never body text."""
+    unit = units[i]
+    below = units[i + 1] if i + 1 < len(units) else None
+    return (
+        unit.kind == "para"
+        and below is not None
+        and below.kind == "display"
+        and below.gap == 0
+        and _free_line(unit)
+        and len(unit.text) <= MAX_DISPLAY_CHARS
+        and cues.is_kicker_end(unit.text)
+        and not any(ch in _SENTENCE_STOPS for ch in unit.text)
+        and _heads_story(units, i + 1)
+    )
+
+
+def _runs_over(units: list[Unit], i: int) -> bool:
+    """A short line that stops on a comma (`暑运机票预订升温，`) set right over the title line of
+    a story: a headline in two lines, which no column break makes (a cut paragraph goes on
+    in a paragraph, not in a display line that a byline or dateline follows)."""
+    unit = units[i]
+    below = units[i + 1] if i + 1 < len(units) else None
+    return (
+        below is not None
+        and below.kind == "display"
+        and below.gap == 0
+        and not below.top
+        and unit.kind in ("para", "display")
+        and _free_line(unit)
+        and len(unit.text) + len(below.text) <= MAX_DISPLAY_CHARS
+        and unit.text.rstrip().endswith(_RUNS_ON)
+        and not any(ch in _SENTENCE_STOPS for ch in unit.text)
+        and _heads_story(units, i + 1)
+    )
 
 
 # -- 2. column breaks ----------------------------------------------------------------------
@@ -351,6 +404,17 @@ def _reads_as_caption(para: Unit, credit: Unit) -> bool:
     return cues.caption_cue(para.text) or (credit.gap == 0 and cues.dated_scene(para.text))
 
 
+def _held_by_credit(units: list[Unit], i: int, credit: Unit) -> bool:
+    """A short paragraph (one or two plain sentences) with its credit set right under it on a
+    page that leaves blank lines between its paragraphs: the credit is held to it as a
+    caption's is (`滨江公园的绣球花进入盛花期，…。` + `（图片由X提供）`), where a story's photo
+    credit stands apart from the story's last paragraph."""
+    para = units[i]
+    if credit.gap or not _usual_gap(units, i) or len(para.text) > _TIGHT_CAPTION_CHARS:
+        return False
+    return cues.states_a_scene(para.text) or (bool(cues.scene_day(para.text)) and cues.sentences_at_most(para.text, 2))
+
+
 def _mark_group(out: list[Unit], credit: str) -> None:
     """The paragraph before a credit is a caption, and so is each one before it that says so
     (`图①：…` `图②：…` then one credit)."""
@@ -386,7 +450,9 @@ def mark_captions(units: list[Unit]) -> list[Unit]:
             continue
         before = out[-1] if out else None
         after = units[i + 1] if i + 1 < len(units) else None
-        if _may_caption(before) and (_reads_as_caption(before, unit) or _set_apart(units, last)):
+        if _may_caption(before) and (
+            _reads_as_caption(before, unit) or _set_apart(units, last) or _held_by_credit(units, last, unit)
+        ):
             _mark_group(out, unit.text)
         elif (
             (before is None or before.kind != "para")
