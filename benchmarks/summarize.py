@@ -211,7 +211,7 @@ def tokenization(texts: list[str]) -> None:
     dt = tokenizer()
     ways = {
         "jieba.cut (HMM)": lambda t: list(dt.cut(t)),
-        "bot.tokens.cut": cut,
+        "bot.nlp.postag.cut": cut,
         "cut + tag lookup (news)": tagged_words,
         "jieba.posseg (HMM)": lambda t: list(jieba.posseg.dt.cut(t)),
     }

@@ -142,11 +142,11 @@ def test_redis_going_away_pauses_sending_and_nothing_is_lost(pg_url, redis_prefi
     assert fleet.log_problems() == []
 
 
-def _run_cli(tg, db_url, config, *extra) -> subprocess.CompletedProcess:
+def _run_cli(tg, db_url, config, *extra, command: str = "run") -> subprocess.CompletedProcess:
     import os
 
     env = dict(os.environ, TELEGRAM_BOT_TOKEN=tg.token)
-    args = [sys.executable, "-m", "bot.cli", "run", "--api-url", tg.base_url, "--db", db_url, "--config", str(config)]
+    args = [sys.executable, "-m", "bot.cli", command, "--api-url", tg.base_url, "--db", db_url, "--config", str(config)]
     return subprocess.run([*args, *extra], env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=60)
 
 
@@ -165,6 +165,8 @@ def test_a_second_sender_without_redis_refuses_to_start(backend, tmp_path: Path,
         try:
             await fleet.start(1)
             second = await asyncio.to_thread(_run_cli, tg, db_url, fleet.config())
+            pushed = await asyncio.to_thread(_run_cli, tg, db_url, fleet.config(), command="push")
+            sends = len(fleet.digest_sends())  # the running instance was not asked to push
             poller = None
             if backend == "postgres":  # a poll-only standby needs no send budget
                 (proc,) = await fleet.start(1, role="poller", ready=False)
@@ -172,10 +174,41 @@ def test_a_second_sender_without_redis_refuses_to_start(backend, tmp_path: Path,
                 poller = proc.process.returncode
         finally:
             await fleet.stop_all()
-        return second, poller
+        return second, poller, pushed, sends
 
-    second, poller = run_fleet(scenario, timeout=120)
+    second, poller, pushed, sends = run_fleet(scenario, timeout=120)
     assert second.returncode == 1 and "Traceback" not in second.stderr
     reason = "SQLite supports one instance" if backend == "sqlite" else "without delivery.redis_url"
     assert reason in second.stderr, second.stderr[-2000:]
     assert poller is None  # still running when stopped
+    # `digestbot push` is a sender too: refused while the bot sends, before it sends anything
+    assert pushed.returncode == 1 and "Traceback" not in pushed.stderr
+    assert "already sending for this store" in pushed.stderr, pushed.stderr[-2000:]
+    assert sends == 0
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_second_push_without_redis_is_refused_while_the_first_sends(backend, tmp_path: Path, request):
+    """Two `digestbot push` at once, no shared budget: the second says why and sends nothing;
+    the first delivers every digest once."""
+    if backend == "postgres":
+        urls = postgres_schema_url()
+        db_url = next(urls)
+        request.addfinalizer(urls.close)
+    else:
+        db_url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+
+    async def scenario(tg):
+        fleet = Fleet(tg, db_url, tmp_path, rate=4.0)  # 12 chats: the first push sends for ~3 s
+        fleet.prepare(12)
+        config = fleet.config()
+        first = asyncio.create_task(asyncio.to_thread(_run_cli, tg, db_url, config, command="push"))
+        await fleet.wait_for(lambda: len(fleet.digest_sends()) >= 1, 60, "the first push's first send")
+        second = await asyncio.to_thread(_run_cli, tg, db_url, config, command="push")
+        return await first, second, fleet
+
+    first, second, fleet = run_fleet(scenario, timeout=150)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert second.returncode == 1 and "Traceback" not in second.stderr
+    assert "already sending for this store" in second.stderr, second.stderr[-2000:]
+    assert set(fleet.received().values()) == {1}

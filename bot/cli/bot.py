@@ -90,6 +90,7 @@ def chat(ctx: Context, not_admin: bool) -> None:
 def push(ctx: Context, edition: str | None, api_url: str | None, as_json: bool) -> None:
     """Plan today's digest for every subscribed chat and send it now (what /push does)."""
     from bot.digest.schedule import find_edition
+    from bot.ops.instances import InstanceError, sole_sender
     from bot.telegram.services import push_now
 
     chosen = find_edition(ctx.settings.digest, edition)
@@ -97,7 +98,12 @@ def push(ctx: Context, edition: str | None, api_url: str | None, as_json: bool) 
         names = ", ".join(e.name for e in ctx.settings.digest.editions) or "none"
         raise CliError(f"no edition named {edition!r} (configured: {names})", "not_found")
     token = _token(ctx)
-    report, stats = asyncio.run(push_now(ctx.store, ctx.settings, chosen, token, _checked_url("--api-url", api_url)))
+    url = _checked_url("--api-url", api_url)
+    try:
+        with sole_sender(ctx.store, ctx.settings.delivery.redis_url):
+            report, stats = asyncio.run(push_now(ctx.store, ctx.settings, chosen, token, url))
+    except InstanceError as exc:
+        raise CliError(str(exc), "instance") from None
     result = {"plan": report.to_dict(), "delivery": stats.to_dict()}
     if as_json:
         emit_json(result)

@@ -12,7 +12,8 @@ client within about four heartbeats, so two leaders never overlap.
 
 On SQLite only one instance may run (a lock file next to the database); without Redis only
 one instance may send (a second advisory lock), because the send budget lives in one process.
-Both refusals say what to do instead. Heartbeat rows (table `instances`) are for /stats only.
+Both refusals say what to do instead; `digestbot push` keeps to the same rule (`sole_sender`).
+Heartbeat rows (table `instances`) are for /stats only.
 """
 
 from __future__ import annotations
@@ -23,7 +24,8 @@ import os
 import socket
 import threading
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -175,6 +177,39 @@ def beat(store: Store, me: Identity, leader: bool, now: datetime | None = None) 
 def leave(store: Store, me: Identity) -> None:
     with store.session.begin() as s:
         s.execute(delete(Instance).where(Instance.id == me.id))
+
+
+@contextmanager
+def sole_sender(store: Store, redis_url: str | None, heartbeat: float = 5.0) -> Iterator[None]:
+    """For a sender outside `digestbot run` (`digestbot push`): without the shared budget
+    (delivery.redis_url) it must be the only process sending for this store, as a second
+    `digestbot run` must be. Raises InstanceError when another one is sending."""
+    if redis_url:
+        yield
+        return
+    if store.dialect == "postgresql":
+        locks = PgLocks(store.engine.url, heartbeat)
+        try:
+            if not locks.try_lock(_SENDER):
+                raise InstanceError(_BUSY_SENDER)
+            yield
+        finally:
+            locks.drop()
+        return
+    lock = SqliteLock(store.engine.url.database)
+    if not lock.take():
+        raise InstanceError(_BUSY_SENDER)
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+_BUSY_SENDER = (
+    "another digestbot process is already sending for this store (a running bot, or another push), "
+    "and without delivery.redis_url each process paces itself, so two senders would exceed Telegram's "
+    "limits: push from the bot with /push, wait until the other one ends, or set delivery.redis_url"
+)
 
 
 def live(store: Store, heartbeat: float, now: datetime | None = None) -> list[dict[str, Any]]:
