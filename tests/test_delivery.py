@@ -4,6 +4,7 @@ every fault handled (429, 403, migration, timeouts, bad requests), crashes and r
 from __future__ import annotations
 
 import asyncio
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -404,6 +405,26 @@ def test_pacer_hold_moves_one_chat_only():
     assert pacer.reserve(1, False) == (130.0, False)  # that chat waits, holding no overall slot
     assert pacer.reserve(2, False) == (100.0, True)  # everyone else goes on at once
     assert _send_all(pacer, clock, [(3, False), (4, False)]) == [100.0 + 1 / 30, 100.0 + 2 / 30]
+
+
+def test_sends_released_together_after_a_stall_still_keep_to_the_limit_per_second():
+    """Waiters whose slots came and went during a stall all reach `ready` at once: the pacer
+    lets through no more than the overall limit in any second of actual sends."""
+    pacer = Pacer(Limits(global_per_second=10, per_chat_per_second=1000, group_per_minute=1000))
+    went: list[float] = []
+
+    async def one(chat: int) -> None:
+        assert await pacer.ready(chat)
+        went.append(time.monotonic())
+
+    async def stalled() -> None:
+        await asyncio.gather(*(one(chat) for chat in range(25)))  # 25 late sends at once
+
+    asyncio.run(stalled())
+    went.sort()
+    busiest = max(sum(1 for t in went if start <= t < start + 1.0) for start in went)
+    assert len(went) == 25 and busiest <= 10
+    assert went[-1] - went[0] >= 2.0  # 25 at 10 a second: the last ones waited two seconds
 
 
 @pytest.mark.parametrize("value", [0.0, -1.0])

@@ -80,6 +80,7 @@ class Pacer:
         self._global_next = 0.0
         self._chat_next: dict[int, float] = {}
         self._group_slots: dict[int, deque[float]] = {}
+        self._sent: deque[float] = deque()  # when the sends of the last second went out
 
     @staticmethod
     def _interval(rate: float) -> float:
@@ -133,8 +134,23 @@ class Pacer:
         self._chat_next[chat_id] = max(self._chat_next.get(chat_id, 0.0), self.clock() + seconds)
 
     async def ready(self, chat_id: int) -> bool:
-        """One process: its own sends cannot crowd in on another's, so a late slot is used."""
-        return True
+        """Right before the request goes out: never more sends in a second than the overall
+        limit. The slots are evenly spaced, but a stall between `wait` and here (a slow write,
+        a busy machine) lets late sends go out next to on-time ones, and a second could hold
+        a few more than the limit; such a send waits until the oldest of that second leaves it.
+        The slot is kept (one process cannot crowd in on another's), so nothing is given up."""
+        rate = self.limits.global_per_second
+        if rate == float("inf"):
+            return True
+        cap, sent = max(1, int(rate)), self._sent
+        while True:
+            now = self.clock()
+            while sent and sent[0] <= now - 1.0:
+                sent.popleft()
+            if len(sent) < cap:
+                sent.append(now)
+                return True
+            await asyncio.sleep(sent[0] + 1.0 - now)
 
     async def close(self) -> None:
         return None
