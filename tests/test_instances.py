@@ -150,14 +150,18 @@ def _run_cli(tg, db_url, config, *extra, command: str = "run") -> subprocess.Com
     return subprocess.run([*args, *extra], env=env, cwd=str(ROOT), capture_output=True, text=True, timeout=60)
 
 
+def _store_url(backend: str, tmp_path: Path, request) -> str:
+    """A private PostgreSQL schema (dropped afterwards) or a fresh SQLite file."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    urls = postgres_schema_url()
+    request.addfinalizer(urls.close)
+    return next(urls)
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgres"])
 def test_a_second_sender_without_redis_refuses_to_start(backend, tmp_path: Path, request):
-    if backend == "postgres":
-        urls = postgres_schema_url()
-        db_url = next(urls)
-        request.addfinalizer(urls.close)
-    else:
-        db_url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    db_url = _store_url(backend, tmp_path, request)
 
     async def scenario(tg):
         fleet = Fleet(tg, db_url, tmp_path)
@@ -191,12 +195,7 @@ def test_a_second_sender_without_redis_refuses_to_start(backend, tmp_path: Path,
 def test_a_second_push_without_redis_is_refused_while_the_first_sends(backend, tmp_path: Path, request):
     """Two `digestbot push` at once, no shared budget: the second says why and sends nothing;
     the first delivers every digest once."""
-    if backend == "postgres":
-        urls = postgres_schema_url()
-        db_url = next(urls)
-        request.addfinalizer(urls.close)
-    else:
-        db_url = f"sqlite:///{tmp_path / 'one.sqlite3'}"
+    db_url = _store_url(backend, tmp_path, request)
 
     async def scenario(tg):
         fleet = Fleet(tg, db_url, tmp_path, rate=4.0)  # 12 chats: the first push sends for ~3 s
