@@ -45,14 +45,20 @@ def _coordinator(store, role="all", pacer="redis", log=None):
     return Coordinator(store, me, 0.3, lead, follow), log
 
 
+async def _two_started(store):
+    """Two coordinators on one store, both started, the first one stepped (so it leads)."""
+    a, log = _coordinator(store)
+    b, _ = _coordinator(store, log=log)
+    for c in (a, b):
+        await c.start()
+    await a.step()
+    return a, b, log
+
+
 @pytest.mark.postgres
 def test_one_leader_at_a_time_and_a_takeover_when_it_goes(pg_store):
     async def scenario():
-        a, log = _coordinator(pg_store)
-        b, _ = _coordinator(pg_store, log=log)
-        for c in (a, b):
-            await c.start()
-        await a.step()
+        a, b, log = await _two_started(pg_store)
         await b.step()
         both = (a.leading, b.leading)
         await a.close()  # a clean stop releases the lock at once
@@ -69,11 +75,7 @@ def test_one_leader_at_a_time_and_a_takeover_when_it_goes(pg_store):
 @pytest.mark.postgres
 def test_a_leader_that_loses_its_connection_steps_down(pg_store):
     async def scenario():
-        a, log = _coordinator(pg_store)
-        b, _ = _coordinator(pg_store, log=log)
-        for c in (a, b):
-            await c.start()
-        await a.step()
+        a, b, log = await _two_started(pg_store)
         with pg_store.engine.connect() as conn:  # the server ends a's lock session
             conn.execute(
                 text(
