@@ -13,8 +13,8 @@ Then, in order:
    dateline (an editor's note may stand between), or before a `——` subtitle over one, is a
    title (`稳中求进,再创佳绩`); the lines are read bottom up, so a `——` subtitle with a comma is
    known before the title above it; a short line that stops on a comma set right over such a
-   title is its first line (`暑运机票预订升温，` + `亲子游研学游成热点`), and one that ends with a
-   kicker's dash is its kicker (`暑期将至，游泳培训报名火爆——`);
+   title is its first line (`秋季开学临近，` + `校园周边交通整治启动`), and one that ends with a
+   kicker's dash is its kicker (`社区书屋延时开放，读者夜读有了好去处——`);
 2. column breaks are undone: an unfinished paragraph takes the next paragraph (`挑大` + `梁、…`)
    or display line (never a numbered, bracketed or boxed heading),
    and a short head fragment is joined to the paragraph it starts when a word straddles the
@@ -214,9 +214,9 @@ def promote_titles(units: list[Unit]) -> list[Unit]:
         ):
             unit.kind = "display"
         elif _kicker_over_title(units, i):
-            unit.kind = "display"  # `暑期将至，游泳培训报名火爆——` over the title: its kicker
+            unit.kind = "display"  # `社区书屋延时开放，读者夜读有了好去处——` over the title: its kicker
         elif _runs_over(units, i):
-            below = units.pop(i + 1)  # `暑运机票预订升温，` + `亲子游研学游成热点`: one headline line
+            below = units.pop(i + 1)  # `秋季开学临近，` + `校园周边交通整治启动`: one headline line
             unit.kind, unit.text = "display", unit.text.rstrip() + below.text.lstrip()
             unit.level = unit.level or below.level
     return units
@@ -228,7 +228,7 @@ def _free_line(unit: Unit) -> bool:
 
 
 def _kicker_over_title(units: list[Unit], i: int) -> bool:
-    """A short line ending with a kicker's dash (`暑期将至，游泳培训报名火爆——`, a comma in it)
+    """A short line ending with a kicker's dash (`社区书屋延时开放，读者夜读有了好去处——`, a comma in it)
     set right over the title line of a story: that headline's kicker, never body text."""
     unit = units[i]
     below = units[i + 1] if i + 1 < len(units) else None
@@ -246,7 +246,7 @@ def _kicker_over_title(units: list[Unit], i: int) -> bool:
 
 
 def _runs_over(units: list[Unit], i: int) -> bool:
-    """A short line that stops on a comma (`暑运机票预订升温，`) set right over the title line of
+    """A short line that stops on a comma (`秋季开学临近，`) set right over the title line of
     a story: a headline in two lines, which no column break makes (a cut paragraph goes on
     in a paragraph, not in a display line that a byline or dateline follows)."""
     unit = units[i]
@@ -407,7 +407,7 @@ def _reads_as_caption(para: Unit, credit: Unit) -> bool:
 def _held_by_credit(units: list[Unit], i: int, credit: Unit) -> bool:
     """A short paragraph (one or two plain sentences) with its credit set right under it on a
     page that leaves blank lines between its paragraphs: the credit is held to it as a
-    caption's is (`滨江公园的绣球花进入盛花期，…。` + `（图片由X提供）`), where a story's photo
+    caption's is (`桂花巷的老槐树下，…。` + `（图片由X提供）`), where a story's photo
     credit stands apart from the story's last paragraph."""
     para = units[i]
     if credit.gap or not _usual_gap(units, i) or len(para.text) > _TIGHT_CAPTION_CHARS:
