@@ -140,7 +140,7 @@ class _Assembler:
         return kept
 
 
-_ROLE_WORD = re.compile(r"^(?:本报|新华社|特约|摄影)?(?:记者|通讯员|实习生|评论员|作者)$")
+_ROLE_WORD = re.compile(rf"^{cues.ROLE}$")
 
 
 def with_credits(byline: str, dateline: str) -> str:

@@ -357,7 +357,7 @@ def dated_scene(text: str) -> bool:
     """One sentence that opens with the day of the picture (`3月16日，工人在车间内查看设备。`):
     how a caption without `图为` reads. A story's closing paragraph is rarely a lone dated
     sentence; with a second sentence (`…完成调试。市政部门表示，…`) it may well be one."""
-    return bool(_SCENE_DAY.match(text)) and one_sentence(text)
+    return scene_day(text) and one_sentence(text)
 
 
 def scene_day(text: str) -> bool:
@@ -367,10 +367,7 @@ def scene_day(text: str) -> bool:
 
 def sentences_at_most(text: str, count: int) -> bool:
     """Finished text of at most `count` sentences, not opening with a quotation."""
-    if not ends_sentence(text) or text.startswith(("“", "「", '"')):
-        return False
-    core = text.rstrip(CLOSERS + SPACES)[:-1]
-    return sum(ch in _SENTENCE_STOPS for ch in core) < count
+    return not text.startswith(("“", "「", '"')) and 0 < _sentences(text) <= count
 
 
 def states_a_scene(text: str) -> bool:
@@ -384,10 +381,15 @@ def states_a_scene(text: str) -> bool:
 
 def one_sentence(text: str) -> bool:
     """Text that is a single finished sentence (`贺某（右）向游客介绍新茶具。`)."""
+    return _sentences(text) == 1
+
+
+def _sentences(text: str) -> int:
+    """How many sentences finished text holds (0: it is not finished)."""
     if not ends_sentence(text):
-        return False
+        return 0
     core = text.rstrip(CLOSERS + SPACES)[:-1]
-    return not any(ch in _SENTENCE_STOPS for ch in core)
+    return 1 + sum(ch in _SENTENCE_STOPS for ch in core)
 
 
 def cannot_open(text: str) -> bool:

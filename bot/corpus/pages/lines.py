@@ -49,8 +49,8 @@ MAX_CAPTION_CHARS = 200
 _SENTENCE_STOPS = "。！？!?；;…"  # a colon may sit inside a headline (`专家：…？`)
 _STRADDLE_WINDOW = 6
 _MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
-_RUNS_ON = ("，", ",", "、")
-_TIGHT_CAPTION_CHARS = 90  # a line that stops on one of these has not ended
+_RUNS_ON = ("，", ",", "、")  # a line that stops on one of these has not ended
+_TIGHT_CAPTION_CHARS = 90
 
 
 @dataclass
@@ -227,22 +227,23 @@ def _free_line(unit: Unit) -> bool:
     return unit.byline is None and unit.credit is None and not (unit.jump_in or unit.jump_out or unit.note)
 
 
+def _title_below(units: list[Unit], i: int) -> Unit | None:
+    """The title line of a story set right under units[i], when units[i] is a short free line
+    with no sentence end in it: what the two headline rules below start from."""
+    unit = units[i]
+    below = units[i + 1] if i + 1 < len(units) else None
+    if below is None or below.kind != "display" or below.gap or not _free_line(unit):
+        return None
+    if len(unit.text) > MAX_DISPLAY_CHARS or any(ch in _SENTENCE_STOPS for ch in unit.text):
+        return None
+    return below if _heads_story(units, i + 1) else None
+
+
 def _kicker_over_title(units: list[Unit], i: int) -> bool:
     """A short line ending with a kicker's dash (`社区书屋延时开放，读者夜读有了好去处——`, a comma in it)
     set right over the title line of a story: that headline's kicker, never body text."""
     unit = units[i]
-    below = units[i + 1] if i + 1 < len(units) else None
-    return (
-        unit.kind == "para"
-        and below is not None
-        and below.kind == "display"
-        and below.gap == 0
-        and _free_line(unit)
-        and len(unit.text) <= MAX_DISPLAY_CHARS
-        and cues.is_kicker_end(unit.text)
-        and not any(ch in _SENTENCE_STOPS for ch in unit.text)
-        and _heads_story(units, i + 1)
-    )
+    return unit.kind == "para" and cues.is_kicker_end(unit.text) and _title_below(units, i) is not None
 
 
 def _runs_over(units: list[Unit], i: int) -> bool:
@@ -250,19 +251,10 @@ def _runs_over(units: list[Unit], i: int) -> bool:
     a story: a headline in two lines, which no column break makes (a cut paragraph goes on
     in a paragraph, not in a display line that a byline or dateline follows)."""
     unit = units[i]
-    below = units[i + 1] if i + 1 < len(units) else None
-    return (
-        below is not None
-        and below.kind == "display"
-        and below.gap == 0
-        and not below.top
-        and unit.kind in ("para", "display")
-        and _free_line(unit)
-        and len(unit.text) + len(below.text) <= MAX_DISPLAY_CHARS
-        and unit.text.rstrip().endswith(_RUNS_ON)
-        and not any(ch in _SENTENCE_STOPS for ch in unit.text)
-        and _heads_story(units, i + 1)
-    )
+    if unit.kind not in ("para", "display") or not unit.text.rstrip().endswith(_RUNS_ON):
+        return False
+    below = _title_below(units, i)
+    return below is not None and not below.top and len(unit.text) + len(below.text) <= MAX_DISPLAY_CHARS
 
 
 # -- 2. column breaks ----------------------------------------------------------------------
