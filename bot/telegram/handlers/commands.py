@@ -11,7 +11,7 @@ from bot.store.chats import ChatView
 from bot.telegram.handlers.common import (
     Context,
     chat_language,
-    is_group_admin,
+    may_change_chat,
     off_loop,
     runtime,
     send,
@@ -53,8 +53,7 @@ async def help_command(update: Update, context: Context) -> None:
 async def subscribe(update: Update, context: Context) -> None:
     rt, chat = runtime(context), update.effective_chat
     lang = await chat_language(update, context)
-    if not await is_group_admin(update, context):
-        await send(update, context, t(lang, "group.admins_only"))
+    if not await may_change_chat(update, context, lang):
         return
     new = await off_loop(chat_service.subscribe, rt.store, chat.id, chat.type, chat.title)
     view = await off_loop(chat_service.get_chat, rt.store, chat.id)
@@ -65,8 +64,7 @@ async def subscribe(update: Update, context: Context) -> None:
 async def unsubscribe(update: Update, context: Context) -> None:
     rt, chat = runtime(context), update.effective_chat
     lang = await chat_language(update, context)
-    if not await is_group_admin(update, context):
-        await send(update, context, t(lang, "group.admins_only"))
+    if not await may_change_chat(update, context, lang):
         return
     done = await off_loop(chat_service.unsubscribe, rt.store, chat.id, "user")
     await send(update, context, t(lang, "unsubscribe.done" if done else "unsubscribe.not"))

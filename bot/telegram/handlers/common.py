@@ -20,7 +20,7 @@ from telegram.ext import ContextTypes
 from bot.config.runtime import Runtime
 from bot.store import chats as chat_service
 from bot.ui.buttons import is_link
-from bot.ui.i18n import language_of
+from bot.ui.i18n import language_of, t
 from bot.ui.messages import Message
 
 log = logging.getLogger("bot.telegram.handlers")
@@ -127,3 +127,11 @@ async def is_group_admin(update: Update, context: Context) -> bool:
     except TelegramError:
         return False
     return member.status in (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
+
+
+async def may_change_chat(update: Update, context: Context, lang: str) -> bool:
+    """`is_group_admin`, and when not, the sender is told that only the chat's admins may."""
+    if await is_group_admin(update, context):
+        return True
+    await send(update, context, t(lang, "group.admins_only"))
+    return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 
 from bot.store import chats as chat_service
-from bot.telegram.handlers.common import Context, args_text, chat_language, is_group_admin, off_loop, runtime, send
+from bot.telegram.handlers.common import Context, args_text, chat_language, may_change_chat, off_loop, runtime, send
 from bot.ui.i18n import t
 from bot.ui.messages import escape
 
@@ -17,8 +17,7 @@ async def _followed_word(update: Update, context: Context, usage: str) -> tuple[
     if not word:
         await send(update, context, t(lang, usage))
         return None, lang
-    if not await is_group_admin(update, context):
-        await send(update, context, t(lang, "group.admins_only"))
+    if not await may_change_chat(update, context, lang):
         return None, lang
     return word, lang
 
