@@ -25,6 +25,7 @@ import trafilatura
 from bot.corpus.pages import Block
 from bot.corpus.textfiles import BadFile, decode
 from bot.nlp.datelines import DATELINE
+from bot.sources.errors import SourceProblem
 
 MIN_ARTICLE_CHARS = 60  # less text than this on a page is not an article (error pages, walls)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -37,12 +38,8 @@ _CJK_BREAK = re.compile(rf"(?<=[{_CJK}])[ \t]*[\r\n{_BR}][ \t\r\n{_BR}]*(?=[{_CJ
 _ELLIPSIS = ("…", "...", "[…]", "[...]", "……")
 
 
-class ExtractError(ValueError):
+class ExtractError(SourceProblem, ValueError):
     """No usable text; `kind` is the status shown (`undecodable`, `no_text`)."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass

@@ -20,15 +20,12 @@ from typing import Any
 
 import feedparser
 
+from bot.sources.errors import SourceProblem
 from bot.sources.extract import clean, html_blocks
 
 
-class FeedError(ValueError):
+class FeedError(SourceProblem, ValueError):
     """Not a feed we can read; `kind` is the status (`not_a_feed`, `malformed`)."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass

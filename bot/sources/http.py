@@ -24,6 +24,8 @@ from urllib.parse import urljoin, urlsplit
 
 import aiohttp
 
+from bot.sources.errors import SourceProblem
+
 CHUNK = 64 * 1024
 REDIRECTS = {301, 302, 303, 307, 308}
 FEED_ACCEPT = (
@@ -41,13 +43,8 @@ class Limits:
     max_redirects: int = 5
 
 
-class FetchError(Exception):
+class FetchError(SourceProblem):
     """A fetch that gave nothing usable; `kind` is a short status, `str()` says what happened."""
-
-    def __init__(self, kind: str, message: str, retry_after: float | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.retry_after = retry_after  # seconds the server asked us to wait (429/503)
 
 
 @dataclass

@@ -34,8 +34,9 @@ from bot.corpus.ingest import Enricher, FileResult, store_document
 from bot.corpus.pages import Piece
 from bot.corpus.textfiles import PAGE_SUFFIXES
 from bot.sources import inbox, near_duplicates, seen, state
+from bot.sources.errors import SourceProblem
 from bot.sources.extract import Extracted, ExtractError, decode_html, extract_article, html_blocks, looks_truncated
-from bot.sources.feeds import FeedEntry, FeedError, parse_feed
+from bot.sources.feeds import FeedEntry, parse_feed
 from bot.sources.http import FEED_ACCEPT, Fetcher, FetchError, Limits
 from bot.store.db import Store
 from bot.store.models import Article, Page
@@ -45,12 +46,8 @@ MAX_PROBLEMS_SHOWN = 3
 T = TypeVar("T")
 
 
-class SourceError(Exception):
+class SourceError(SourceProblem):
     """A source that cannot be polled at all (e.g. its folder is missing); `kind` is the status."""
-
-    def __init__(self, kind: str, message: str):
-        super().__init__(message)
-        self.kind = kind
 
 
 @dataclass
@@ -325,8 +322,8 @@ async def poll_source(ctx: Context, source: SourceSettings, *, force: bool = Fal
         return None
     try:
         outcome = await POLLERS[source.kind](ctx, source)
-    except (FetchError, FeedError, ExtractError, SourceError) as exc:
-        outcome = state.Outcome(exc.kind, str(exc), retry_after=getattr(exc, "retry_after", None))
+    except SourceProblem as exc:
+        outcome = state.Outcome(exc.kind, str(exc), retry_after=exc.retry_after)
     except OSError as exc:
         outcome = state.Outcome("error", f"{type(exc).__name__}: {exc}")
     except Exception as exc:  # a bug: logged in full, shown in one line, the other sources go on
