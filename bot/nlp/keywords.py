@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlp.postag import tag_table
-from bot.nlp.specificity import CorpusStats, background_idf, jieba_idf
+from bot.nlp.specificity import CorpusStats, background_idf, blended_idf, jieba_idf
 
 # nouns, names, places, organisations, other proper nouns, noun-verbs, abbreviations, Latin
 KEYWORD_TAGS = frozenset("n nr nrfg nrt ns nt nz nw vn an j eng phrase".split())
@@ -290,8 +290,7 @@ def scores(
         [table.get(w) or (background_idf(w, found.parts[w]) if w in found.parts else median) for w in words]
     )
     in_title = np.array([bool(headline) and w in headline for w in words])
-    rate = (df + params.prior_docs * np.exp(-background)) / (docs + params.prior_docs)
-    idf = -np.log(np.clip(rate, 1e-12, 1.0))
+    idf = blended_idf(df, docs, background, params.prior_docs)
     score = local * idf**params.idf_power * np.where(in_title, 1.0 + params.title_weight, 1.0)
     if docs >= params.ubiquitous_min_docs:
         # in nearly every article: a keyword only where the headline is about it, and then as

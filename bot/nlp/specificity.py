@@ -19,8 +19,10 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jieba
+import numpy as np
 
 _IDF_FILE = Path(jieba.__file__).parent / "analyse" / "idf.txt"
 _lock = threading.Lock()
@@ -73,10 +75,14 @@ def background_idf(word: str, parts: Iterable[str] = ()) -> float:
     return max(known) if known else median
 
 
-def blended_idf(df: int, docs: int, background: float, prior_docs: float) -> float:
-    """-ln of the blended document rate (see the module docstring); df and docs include the article."""
-    rate = (df + prior_docs * math.exp(-background)) / (docs + prior_docs)
-    return -math.log(min(max(rate, 1e-12), 1.0))
+def blended_rate(df: Any, docs: Any, background: Any, prior_docs: float) -> Any:
+    """The blended document rate (see the module docstring), of one word or, with arrays, of many."""
+    return (df + prior_docs * np.exp(-background)) / (docs + prior_docs)
+
+
+def blended_idf(df: Any, docs: Any, background: Any, prior_docs: float) -> Any:
+    """-ln of the blended document rate; df and docs include the article. Numbers or arrays."""
+    return -np.log(np.clip(blended_rate(df, docs, background, prior_docs), 1e-12, 1.0))
 
 
 def burst(k: int, n: int, df: int, docs: int, background: float, prior_docs: float) -> float:
@@ -84,8 +90,7 @@ def burst(k: int, n: int, df: int, docs: int, background: float, prior_docs: flo
     rest of the corpus shows (`df` of `docs` articles, the period included), blended with
     jieba's rate as above: the Poisson log-likelihood ratio k·ln(k/e) - (k - e) with e the
     expected count, 0 when the word is no more frequent than usual."""
-    rest_df, rest_docs = max(df - k, 0), max(docs - n, 0)
-    rate = (rest_df + prior_docs * math.exp(-background)) / (rest_docs + prior_docs)
+    rate = float(blended_rate(max(df - k, 0), max(docs - n, 0), background, prior_docs))
     expected = max(n * rate, 1e-12)
     if k <= expected:
         return 0.0
