@@ -229,6 +229,32 @@ def test_keywords_merge_the_phrase_the_text_uses_and_never_name_the_reporter():
         assert never not in words
 
 
+def test_a_word_counts_wherever_the_text_says_it_but_not_inside_a_derived_word():
+    # the cut keeps `飞鱼队` whole twice and `飞鱼` alone once: the short word was said three times
+    sentences = [
+        [("飞鱼队", "nt"), ("主场", "n"), ("取胜", "v"), ("。", "x")],
+        [("飞鱼队", "nt"), ("连胜", "v"), ("，", "x"), ("飞鱼", "n"), ("士气", "n"), ("高涨", "v"), ("。", "x")],
+        [("现代化", "vn"), ("场馆", "n"), ("启用", "v"), ("，", "x"), ("现代", "t"), ("气息", "n"), ("。", "x")],
+    ]
+    found = kw._tally(sentences, STOP, frozenset(), 2)
+    assert found.tf["飞鱼"] == 3 and found.tf["飞鱼队"] == 2
+    assert found.tf["现代"] == 1  # `现代化` is another word, not `现代` said again
+    found = kw._tally(
+        [[("中国式", "b"), ("道路", "n"), ("，", "x"), ("中国", "ns"), ("长盛基金", "nz")]], STOP, frozenset(), 2
+    )
+    assert found.tf["中国"] == 1 and found.tf["道路"] == 1
+
+
+def test_the_tail_of_a_phrase_and_english_function_words_are_never_keywords():
+    text = [
+        "新区提出建设创新之城，创新之城的蓝图由The Lab团队设计。",
+        "The Lab团队表示，创新之城将在三年内建成，The Lab将常驻新区。",
+    ]
+    words = words_of(summarize(text, Options(stopwords=STOP, keywords=20)))
+    assert "Lab" in words
+    assert "之城" not in words and "The" not in words
+
+
 def test_keywords_have_no_fragments():
     text = [
         "区发改局局长张三介绍，发改局局长办公会研究了三大任务。",

@@ -9,8 +9,9 @@ Two steps, so the corpus statistics stay outside this package:
    character, numbers, words jieba's HMM made up once, `局局长` made of `…局` + `局长`, `三大`, a
    word that only ever follows a lone character or a number: `南` + `医大`), genre boilerplate
    (`新浪`, `记者`, `导语`) and the people the credit or byline names dropped. Each candidate
-   gets a local weight: its count (a place or team also counted where the text adds its suffix,
-   `火箭队`), less the later it first appears, times a prior for its kind.
+   gets a local weight: how often the text says it (every occurrence in the text, so `火箭` is
+   also counted in `火箭队` and `基金` in `长盛基金`, whatever the cut), less the later it first
+   appears, times a prior for its kind.
 2. `rank(...)` multiplies the local weight by the word's specificity (bot.nlp.specificity: IDF
    from the corpus, blended with jieba's), drops a word found in nearly every article of the
    corpus unless the headline is about it, lets the headline's words up, and keeps the best.
@@ -51,8 +52,11 @@ _MAX_PHRASE = 8
 _MIN_PAIRS = 2
 _HAS_CJK = re.compile(r"[\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"^[A-Za-z][A-Za-z0-9+#&.\-]*[A-Za-z0-9+#]$")
+_LATIN_FUNCTION = frozenset("a an and are as at be by for from in is it of on or the this to was with".split())
 _CJK_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
 _NAME_SUFFIXES = frozenset("市省县区镇乡村州队")
+_DERIVING = "化式性"  # suffixes that make a new word: 现代 -> 现代化, 中国 -> 中国式
+_MAX_TOKEN = 12  # longer tokens (URLs, runs of Latin) are not searched for candidates inside
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
 
@@ -171,7 +175,9 @@ def _shape(word: str, tag: str, min_length: int) -> bool:
         return False
     if tag == "nr" and len(word) > 3 and "·" not in word:
         return False  # jieba's dictionary tags phrases like 努力实现 as names
-    return bool(_HAS_CJK.search(word)) or bool(_LATIN_WORD.match(word))
+    if word[0] == "之":
+        return False  # the tail of `X之城`, `X之路`, which jieba's dictionary keeps as words
+    return bool(_HAS_CJK.search(word)) or (bool(_LATIN_WORD.match(word)) and word.lower() not in _LATIN_FUNCTION)
 
 
 def _artifact(word: str, known: dict[str, str]) -> bool:
@@ -186,16 +192,15 @@ class _Tally:
     tags: dict[str, str] = field(default_factory=dict)
     first: dict[str, int] = field(default_factory=dict)  # order of first appearance
     stuck: dict[str, bool] = field(default_factory=dict)  # every occurrence after a lone character or number
-    suffixed: Counter[str] = field(default_factory=Counter)  # `火箭` counted in `火箭队`, `重庆` in `重庆市`
 
 
 def _tally(
     sentences: list[list[tuple[str, str]]], stop: frozenset[str], excluded: frozenset[str] | set[str], min_length: int
 ) -> _Tally:
-    """One pass over the words: candidates, their counts and where they first appear; whether a
+    """One pass over the words: candidates, where they first appear and how often the text says
+    them (also inside longer words of the cut, `_count_inside`); and whether a
     word only ever follows a lone content character (`南` + `医大`) or a number (`10` + `天短`),
-    a piece of something the cut broke up; and places or teams the text also names with their
-    suffix (the text says both `火箭` and `火箭队`, a headline the short form)."""
+    a piece of something the cut broke up."""
     out = _Tally()
     tokens = {t for s in sentences for t in s}
     shaped = {t for t in tokens if t[0] not in stop and t[0] not in excluded and _shape(t[0], t[1], min_length)}
@@ -215,13 +220,25 @@ def _tally(
                     free.add(token[0])
             left = token
     out.tf = Counter(words)
-    out.first = {w: k for k, w in enumerate(dict.fromkeys(words))}
+    out.first = {w: k for k, w in enumerate(out.tf)}
+    _count_inside(out.tf, Counter(w for s in sentences for w, _ in s if len(w) > 2))
     out.stuck = {w: w not in free for w in out.tags}
-    suffixed = Counter(
-        w[:-1] for s in sentences for w, tag in s if tag != "phrase" and len(w) >= 3 and w[-1] in _NAME_SUFFIXES
-    )
-    out.suffixed = Counter({w: n for w, n in suffixed.items() if w in out.tags})
     return out
+
+
+def _count_inside(tf: Counter[str], longer: Counter[str]) -> None:
+    """Count each candidate also where the cut left it inside a longer word: `火箭` in
+    `火箭队`, `基金` in `长盛基金` or `型基金`, `IXUS` in `IXUS120` (a headline calls them by
+    the short word), but not where a derivational suffix follows and makes another word of it
+    (`现代` in `现代化`, `中国` in `中国式`, `科学` in `科学性`)."""
+    for word, n in longer.items():
+        size = len(word)
+        if size > _MAX_TOKEN:
+            continue
+        for i in range(size - 1):
+            for j in range(i + 2, size + 1 if i else size):
+                if word[i:j] in tf and (j == size or word[j] not in _DERIVING):
+                    tf[word[i:j]] += n
 
 
 def _multiplier(tag: str, params: KeywordParams) -> float:
@@ -264,8 +281,7 @@ def evidence(
         prior = priors.get(tag)
         if prior is None:
             prior = priors[tag] = _multiplier(tag, params)
-        count = tf + found.suffixed.get(word, 0)
-        weights[word] = count**count_power * (1.0 + found.first[word] / scale) ** power * prior
+        weights[word] = tf**count_power * (1.0 + found.first[word] / scale) ** power * prior
     return Evidence(sorted(weights), weights, {p: ws for p, ws in parts.items() if p in weights})
 
 
