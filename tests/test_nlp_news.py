@@ -229,7 +229,7 @@ def test_keywords_merge_the_phrase_the_text_uses_and_never_name_the_reporter():
         assert never not in words
 
 
-def test_a_word_counts_wherever_the_text_says_it_but_not_inside_a_derived_word():
+def test_a_word_counts_inside_a_longer_word_of_the_cut_but_not_inside_a_derived_word():
     # the cut keeps `飞鱼队` whole twice and `飞鱼` alone once: the short word was said three times
     sentences = [
         [("飞鱼队", "nt"), ("主场", "n"), ("取胜", "v"), ("。", "x")],

@@ -9,9 +9,9 @@ Two steps, so the corpus statistics stay outside this package:
    character, numbers, words jieba's HMM made up once, `局局长` made of `…局` + `局长`, `三大`, a
    word that only ever follows a lone character or a number: `南` + `医大`), genre boilerplate
    (`新浪`, `记者`, `导语`) and the people the credit or byline names dropped. Each candidate
-   gets a local weight: how often the text says it (every occurrence in the text, so `火箭` is
-   also counted in `火箭队` and `基金` in `长盛基金`, whatever the cut), less the later it first
-   appears, times a prior for its kind.
+   gets a local weight: how often the text says it (also inside the cut's longer words: `火箭`
+   in `火箭队`, `基金` in `成长基金`, not `现代` in `现代化`), less the later it first appears,
+   times a prior for its kind.
 2. `rank(...)` multiplies the local weight by the word's specificity (bot.nlp.specificity: IDF
    from the corpus, blended with jieba's), drops a word found in nearly every article of the
    corpus unless the headline is about it, lets the headline's words up, and keeps the best.
@@ -198,9 +198,9 @@ def _tally(
     sentences: list[list[tuple[str, str]]], stop: frozenset[str], excluded: frozenset[str] | set[str], min_length: int
 ) -> _Tally:
     """One pass over the words: candidates, where they first appear and how often the text says
-    them (also inside longer words of the cut, `_count_inside`); and whether a
-    word only ever follows a lone content character (`南` + `医大`) or a number (`10` + `天短`),
-    a piece of something the cut broke up."""
+    them (also inside the cut's longer words, `_count_inside`); and whether a word only ever
+    follows a lone content character (`南` + `医大`) or a number (`10` + `天短`), a piece of
+    something the cut broke up."""
     out = _Tally()
     tokens = {t for s in sentences for t in s}
     shaped = {t for t in tokens if t[0] not in stop and t[0] not in excluded and _shape(t[0], t[1], min_length)}
@@ -210,9 +210,12 @@ def _tally(
     }
     free: set[str] = set()  # candidates seen at least once not stuck
     words: list[str] = []
+    longer: Counter[str] = Counter()  # every word of 3+ characters, to find candidates inside
     for s in sentences:
         left = ("", "x")
         for token in s:
+            if len(token[0]) > 2:
+                longer[token[0]] += 1
             if token in shaped:
                 words.append(token[0])
                 out.tags.setdefault(token[0], token[1])
@@ -221,15 +224,14 @@ def _tally(
             left = token
     out.tf = Counter(words)
     out.first = {w: k for k, w in enumerate(out.tf)}
-    _count_inside(out.tf, Counter(w for s in sentences for w, _ in s if len(w) > 2))
+    _count_inside(out.tf, longer)
     out.stuck = {w: w not in free for w in out.tags}
     return out
 
 
 def _count_inside(tf: Counter[str], longer: Counter[str]) -> None:
     """Count each candidate also where the cut left it inside a longer word: `火箭` in
-    `火箭队`, `基金` in `长盛基金` or `型基金`, `IXUS` in `IXUS120` (a headline calls them by
-    the short word), but not where a derivational suffix follows and makes another word of it
+    `火箭队`, `基金` in `成长基金`, `ABC` in `ABC7` (a headline calls them by the short word), but not where a derivational suffix follows and makes another word of it
     (`现代` in `现代化`, `中国` in `中国式`, `科学` in `科学性`)."""
     for word, n in longer.items():
         size = len(word)
