@@ -240,7 +240,7 @@ def test_a_word_counts_inside_a_longer_word_of_the_cut_but_not_inside_a_derived_
     assert found.tf["飞鱼"] == 3 and found.tf["飞鱼队"] == 2
     assert found.tf["现代"] == 1  # `现代化` is another word, not `现代` said again
     found = kw._tally(
-        [[("中国式", "b"), ("道路", "n"), ("，", "x"), ("中国", "ns"), ("长盛基金", "nz")]], STOP, frozenset(), 2
+        [[("中国式", "b"), ("道路", "n"), ("，", "x"), ("中国", "ns"), ("成长基金", "nz")]], STOP, frozenset(), 2
     )
     assert found.tf["中国"] == 1 and found.tf["道路"] == 1
 
