@@ -255,6 +255,34 @@ def test_the_tail_of_a_phrase_and_english_function_words_are_never_keywords():
     assert "之城" not in words and "The" not in words
 
 
+def test_a_team_is_called_by_its_name_but_a_common_noun_keeps_its_suffix():
+    text = [
+        "上海队主场以98比90战胜广东队，上海队外援拿下30分。",
+        "国家队主教练在场边观看了比赛，医疗队在场边待命。",
+        "广东队主帅赛后表示，上海队的防守让广东队很难受，国家队和医疗队的工作人员也向双方致意。",
+    ]
+    words = words_of(summarize(text, Options(stopwords=STOP, keywords=20)))
+    assert {"上海", "广东", "国家队", "医疗队"} <= set(words)  # a headline says 上海, never 国家
+    assert not {"上海队", "广东队", "国家", "医疗"} & set(words)
+
+
+def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_long_saying():
+    def weights(opening: str, closing: str, filler: list[tuple[str, str]]) -> dict[str, float]:
+        sentences = [
+            [("市民", "n"), ("热议", "v"), (opening, "x"), ("夜经济", "n"), *filler, (closing, "x"), ("。", "x")],
+            [("夜经济", "n"), ("带动", "v"), ("消费", "vn"), ("，", "x"), ("商圈", "n"), ("客流", "n"), ("。", "x")],
+        ]
+        return kw.evidence(sentences, STOP).weights
+
+    plain = weights("，", "，", [])
+    term = weights("“", "”", [])
+    saying = weights("“", "”", [("我们", "r"), ("希望", "v"), ("街区", "n"), ("越来越", "d"), ("热闹", "a")])
+    params = kw.KeywordParams()
+    assert term["夜经济"] == pytest.approx(params.quoted_prior * plain["夜经济"])
+    assert saying["夜经济"] == pytest.approx(plain["夜经济"])  # a quote of 15 characters is a saying
+    assert term["商圈"] == pytest.approx(plain["商圈"])
+
+
 def test_keywords_have_no_fragments():
     text = [
         "区发改局局长张三介绍，发改局局长办公会研究了三大任务。",

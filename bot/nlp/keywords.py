@@ -8,10 +8,12 @@ Two steps, so the corpus statistics stay outside this package:
    (`勇争` + `一流` -> `勇争一流` when they keep appearing side by side), fragments dropped (one
    character, numbers, words jieba's HMM made up once, `局局长` made of `…局` + `局长`, `三大`, a
    word that only ever follows a lone character or a number: `南` + `医大`), genre boilerplate
-   (`新浪`, `记者`, `导语`) and the people the credit or byline names dropped. Each candidate
-   gets a local weight: how often the text says it (also inside the cut's longer words: `火箭`
-   in `火箭队`, `基金` in `成长基金`, not `现代` in `现代化`), less the later it first appears,
-   times a prior for its kind.
+   (`新浪`, `记者`, `导语`) and the people the credit or byline names dropped. A team is called
+   by its name, as headlines call it (`上海队` -> `上海`; `国家队` stays). Each candidate gets a
+   local weight: how often the text says it (also inside the cut's longer words: `火箭` in
+   `火箭队`, `基金` in `成长基金`, not `现代` in `现代化`), less the later it first appears,
+   times a prior for its kind, and more when the text sets it in short quotes or title marks
+   (“夜经济”, 《星河》).
 2. `rank(...)` multiplies the local weight by the word's specificity (bot.nlp.specificity: IDF
    from the corpus, blended with jieba's), drops a word found in nearly every article of the
    corpus unless the headline is about it, lets the headline's words up, and keeps the best.
@@ -57,6 +59,9 @@ _CJK_CHAR = re.compile(r"^[\u4e00-\u9fff]$")
 _NAME_SUFFIXES = frozenset("市省县区镇乡村州队")
 _DERIVING = "化式性"  # suffixes that make a new word: 现代 -> 现代化, 中国 -> 中国式
 _MAX_TOKEN = 12  # longer tokens (URLs, runs of Latin) are not searched for candidates inside
+_TEAM = "队"
+_NAMED = frozenset("ns nt nz nr nrt nrfg".split())  # a stem tagged so names the team (上海队 -> 上海)
+_QUOTE_OPEN, _QUOTE_CLOSE = frozenset("“「『《"), frozenset("”」』》")
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
 
@@ -81,6 +86,8 @@ class KeywordParams:
     ubiquitous_title: float = 0.5  # ... and x this when it does
     title_weight: float = 2.0  # a headline word's score x (1 + this)
     merge_share: float = 0.8  # adjacent words merge when the pair is this share of either word
+    quoted_prior: float = 2.0  # x this for a word the text sets in quotes or title marks (“夜经济”, 《星河》) ...
+    quoted_chars: int = 8  # ... when the quote is at most this long (a term, not a saying)
     stored: int = 40  # local weights kept per article for ranking again later
 
 
@@ -168,6 +175,48 @@ def merge_phrases(sentences: list[list[tuple[str, str]]], stop: frozenset[str], 
                 i += 1
         sentences[k] = out
     return found
+
+
+def team_names(sentences: list[list[tuple[str, str]]], known: dict[str, str]) -> None:
+    """Call a team by its name, in place, as headlines do: `湖人队` -> `湖人`, `上海队` -> `上海`.
+
+    Only where the stem is itself a name (a place, organisation or other proper noun in
+    jieba's dictionary), or is unknown to it while the whole word is a dictionary organisation
+    or unknown as well: `国家队`, `医疗队` and `啦啦队` (a common-noun stem, or an unknown one of a
+    dictionary common noun) keep their `队`."""
+    for k, s in enumerate(sentences):
+        if not any(len(w) >= 3 and w[-1] == _TEAM for w, _ in s):
+            continue
+        out = []
+        for word, tag in s:
+            if len(word) >= 3 and word[-1] == _TEAM and _HAS_CJK.search(word):
+                stem = word[:-1]
+                stem_tag = known.get(stem)
+                if stem_tag in _NAMED:
+                    word, tag = stem, stem_tag
+                elif stem_tag is None and known.get(word) in (None, "nt"):
+                    word = stem
+            out.append((word, tag))
+        sentences[k] = out
+
+
+def quoted(sentences: list[list[tuple[str, str]]], limit: int) -> set[str]:
+    """Words the text sets in quotes or title marks of at most `limit` characters (“夜经济”,
+    「慢生活」, 《星河》), and each such quote whole: a term or work the article names, not a
+    saying it reports."""
+    out: set[str] = set()
+    for s in sentences:
+        start = None
+        for i, (word, _) in enumerate(s):
+            if word in _QUOTE_OPEN:
+                start = i
+            elif word in _QUOTE_CLOSE and start is not None:
+                inner = [w for w, _ in s[start + 1 : i]]
+                if inner and sum(map(len, inner)) <= limit:
+                    out.update(inner)
+                    out.add("".join(inner))
+                start = None
+    return out
 
 
 def _shape(word: str, tag: str, min_length: int) -> bool:
@@ -267,8 +316,10 @@ def evidence(
     """Candidates and local weights from an article's tagged sentences (punctuation included)."""
     params = params or KeywordParams()
     sentences = [list(s) for s in sentences]
-    parts = merge_phrases(sentences, stop, params.merge_share)
     known = tag_table()
+    team_names(sentences, known)
+    terms = quoted(sentences, params.quoted_chars)
+    parts = merge_phrases(sentences, stop, params.merge_share)
     found = _tally(sentences, stop, nonkeywords() | set(banned), min_length)
     priors: dict[str, float] = {}
     weights: dict[str, float] = {}
@@ -283,6 +334,8 @@ def evidence(
         prior = priors.get(tag)
         if prior is None:
             prior = priors[tag] = _multiplier(tag, params)
+        if word in terms:
+            prior *= params.quoted_prior
         weights[word] = tf**count_power * (1.0 + found.first[word] / scale) ** power * prior
     return Evidence(sorted(weights), weights, {p: ws for p, ws in parts.items() if p in weights})
 
