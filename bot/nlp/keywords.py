@@ -62,6 +62,8 @@ _MAX_TOKEN = 12  # longer tokens (URLs, runs of Latin) are not searched for cand
 _TEAM = "队"
 _NAMED = frozenset("ns nt nz nr nrt nrfg".split())  # a stem tagged so names the team (上海队 -> 上海)
 _QUOTE_OPEN, _QUOTE_CLOSE = frozenset("“「『《"), frozenset("”」』》")
+_OPENING = re.compile("[“「『《]")
+_WORD = itemgetter(0)
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
 
@@ -185,7 +187,7 @@ def team_names(sentences: list[list[tuple[str, str]]], known: dict[str, str]) ->
     or unknown as well: `国家队`, `医疗队` and `啦啦队` (a common-noun stem, or an unknown one of a
     dictionary common noun) keep their `队`."""
     for k, s in enumerate(sentences):
-        if not any(len(w) >= 3 and w[-1] == _TEAM for w, _ in s):
+        if _TEAM not in "".join(map(_WORD, s)):
             continue
         out = []
         for word, tag in s:
@@ -206,6 +208,8 @@ def quoted(sentences: list[list[tuple[str, str]]], limit: int) -> set[str]:
     saying it reports."""
     out: set[str] = set()
     for s in sentences:
+        if not _OPENING.search("".join(map(_WORD, s))):
+            continue
         start = None
         for i, (word, _) in enumerate(s):
             if word in _QUOTE_OPEN:

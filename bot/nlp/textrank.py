@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import chain, combinations
 from math import log
 
 import numpy as np
@@ -172,14 +173,10 @@ def _postings(bags: list[list[int]], budget: int) -> tuple[dict[int, list[int]],
 
 
 def _pairs_small(postings: dict[int, list[int]]) -> tuple[list[int], list[int], list[int]]:
-    counts: Counter[tuple[int, int]] = Counter()
-    for sentences in postings.values():
-        k = len(sentences)
-        if k < 2:
-            continue
-        for a in range(k):
-            first = sentences[a]
-            counts.update((first, second) for second in sentences[a + 1 :])
+    # each word's sentences are in increasing order, so its pairs come out (earlier, later)
+    counts: Counter[tuple[int, int]] = Counter(
+        chain.from_iterable(combinations(sentences, 2) for sentences in postings.values() if len(sentences) > 1)
+    )
     rows = [i for i, _ in counts]
     cols = [j for _, j in counts]
     return rows, cols, list(counts.values())
