@@ -271,7 +271,7 @@ def test_a_team_is_called_by_its_name_but_a_common_noun_keeps_its_suffix():
     assert not {"上海队", "广东队", "国家", "医疗"} & words
 
 
-def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_long_saying():
+def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_saying_or_a_list():
     def weights(opening: str, closing: str, filler: list[tuple[str, str]]) -> dict[str, float]:
         sentences = [
             [("市民", "n"), ("热议", "v"), (opening, "x"), ("夜经济", "n"), *filler, (closing, "x"), ("。", "x")],
@@ -285,6 +285,8 @@ def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_long_saying
     params = kw.KeywordParams()
     assert term["夜经济"] == pytest.approx(params.quoted_prior * plain["夜经济"])
     assert saying["夜经济"] == pytest.approx(plain["夜经济"])  # a quote of 15 characters is a saying
+    slogans = weights("“", "”", [("、", "x"), ("慢生活", "n")])  # short, but a list of slogans
+    assert slogans["夜经济"] == pytest.approx(plain["夜经济"])
     assert term["商圈"] == pytest.approx(plain["商圈"])
 
 

@@ -63,6 +63,7 @@ _TEAM = "队"
 _NAMED = frozenset("ns nt nz nr nrt nrfg".split())  # a stem tagged so names the team (上海队 -> 上海)
 _QUOTE_OPEN, _QUOTE_CLOSE = frozenset("“「『《"), frozenset("”」』》")
 _OPENING = re.compile("[“「『《]")
+_LISTING = frozenset("、，,；;")  # a quote with these lists slogans (“走在前、做示范”): no term
 _WORD = itemgetter(0)
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
@@ -205,7 +206,7 @@ def team_names(sentences: list[list[tuple[str, str]]], known: dict[str, str]) ->
 def quoted(sentences: list[list[tuple[str, str]]], limit: int) -> set[str]:
     """Words the text sets in quotes or title marks of at most `limit` characters (“夜经济”,
     「慢生活」, 《星河》), and each such quote whole: a term or work the article names, not a
-    saying it reports."""
+    saying it reports nor a list of slogans (“走在前、做示范”)."""
     out: set[str] = set()
     for s in sentences:
         if not _OPENING.search("".join(map(_WORD, s))):
@@ -216,7 +217,7 @@ def quoted(sentences: list[list[tuple[str, str]]], limit: int) -> set[str]:
                 start = i
             elif word in _QUOTE_CLOSE and start is not None:
                 inner = [w for w, _ in s[start + 1 : i]]
-                if inner and sum(map(len, inner)) <= limit:
+                if inner and sum(map(len, inner)) <= limit and not _LISTING.intersection(inner):
                     out.update(inner)
                     out.add("".join(inner))
                 start = None
