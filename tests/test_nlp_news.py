@@ -17,6 +17,7 @@ import scipy.sparse as sp
 from bot.nlp import keywords as kw
 from bot.nlp import textrank
 from bot.nlp.datelines import split_credit
+from bot.nlp.postag import tag_table
 from bot.nlp.specificity import CorpusStats, background_idf, blended_idf, burst, jieba_idf
 from bot.nlp.stopwords import load_stopwords
 from bot.nlp.summarizer import Options, Summary, summarize
@@ -269,6 +270,10 @@ def test_a_team_is_called_by_its_name_but_a_common_noun_keeps_its_suffix():
     words = keywords_of(text)
     assert {"上海", "广东", "国家队", "医疗队"} <= words  # a headline says 上海, never 国家
     assert not {"上海队", "广东队", "国家", "医疗"} & words
+    # a team name the dictionary lacks, whole and stem, loses its suffix; `啦啦队` (a dictionary noun) keeps it
+    sentences = [[("星鲨队", "nt"), ("啦啦队", "n"), ("。", "x")]]
+    kw.team_names(sentences, tag_table())
+    assert sentences == [[("星鲨", "nt"), ("啦啦队", "n"), ("。", "x")]]
 
 
 def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_saying_or_a_list():

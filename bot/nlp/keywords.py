@@ -36,6 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.nlp.postag import tag_table
+from bot.nlp.sentences import OPENERS
 from bot.nlp.specificity import CorpusStats, background_idf, blended_idf, jieba_idf
 
 # nouns, names, places, organisations, other proper nouns, noun-verbs, abbreviations, Latin
@@ -61,8 +62,9 @@ _DERIVING = "化式性"  # suffixes that make a new word: 现代 -> 现代化, �
 _MAX_TOKEN = 12  # longer tokens (URLs, runs of Latin) are not searched for candidates inside
 _TEAM = "队"
 _NAMED = frozenset("ns nt nz nr nrt nrfg".split())  # a stem tagged so names the team (上海队 -> 上海)
-_QUOTE_OPEN, _QUOTE_CLOSE = frozenset("“「『《"), frozenset("”」』》")
-_OPENING = re.compile("[“「『《]")
+_QUOTE_OPEN = frozenset("“「『《")  # quotes and title marks; their closers from the sentence splitter's table
+_QUOTE_CLOSE = frozenset(OPENERS[mark] for mark in _QUOTE_OPEN)
+_OPENING = re.compile("[" + "".join(sorted(_QUOTE_OPEN)) + "]")
 _LISTING = frozenset("、，,；;")  # a quote with these lists slogans (“走在前、做示范”): no term
 _WORD = itemgetter(0)
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
@@ -181,7 +183,7 @@ def merge_phrases(sentences: list[list[tuple[str, str]]], stop: frozenset[str], 
 
 
 def team_names(sentences: list[list[tuple[str, str]]], known: dict[str, str]) -> None:
-    """Call a team by its name, in place, as headlines do: `湖人队` -> `湖人`, `上海队` -> `上海`.
+    """Call a team by its name, in place, as headlines do: `上海队` -> `上海`, `星鲨队` -> `星鲨`.
 
     Only where the stem is itself a name (a place, organisation or other proper noun in
     jieba's dictionary), or is unknown to it while the whole word is a dictionary organisation
@@ -192,7 +194,7 @@ def team_names(sentences: list[list[tuple[str, str]]], known: dict[str, str]) ->
             continue
         out = []
         for word, tag in s:
-            if len(word) >= 3 and word[-1] == _TEAM and _HAS_CJK.search(word):
+            if len(word) >= 3 and word[-1] == _TEAM:
                 stem = word[:-1]
                 stem_tag = known.get(stem)
                 if stem_tag in _NAMED:
