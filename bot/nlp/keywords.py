@@ -65,7 +65,7 @@ _NAMED = frozenset("ns nt nz nr nrt nrfg".split())  # a stem tagged so names the
 _QUOTE_OPEN = frozenset("“「『《")  # quotes and title marks; their closers from the sentence splitter's table
 _QUOTE_CLOSE = frozenset(OPENERS[mark] for mark in _QUOTE_OPEN)
 _OPENING = re.compile("[" + "".join(sorted(_QUOTE_OPEN)) + "]")
-_LISTING = frozenset("、，,；;")  # a quote with these lists slogans (“走在前、做示范”): no term
+_LISTING = frozenset("、，,；;")  # a quote with these lists slogans (“早起步、快落地”): no term
 _WORD = itemgetter(0)
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
@@ -208,7 +208,7 @@ def team_names(sentences: list[list[tuple[str, str]]], known: dict[str, str]) ->
 def quoted(sentences: list[list[tuple[str, str]]], limit: int) -> set[str]:
     """Words the text sets in quotes or title marks of at most `limit` characters (“夜经济”,
     「慢生活」, 《星河》), and each such quote whole: a term or work the article names, not a
-    saying it reports nor a list of slogans (“走在前、做示范”)."""
+    saying it reports nor a list of slogans (“早起步、快落地”)."""
     out: set[str] = set()
     for s in sentences:
         if not _OPENING.search("".join(map(_WORD, s))):
