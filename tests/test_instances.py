@@ -198,7 +198,9 @@ def test_a_second_push_without_redis_is_refused_while_the_first_sends(backend, t
     db_url = _store_url(backend, tmp_path, request)
 
     async def scenario(tg):
-        fleet = Fleet(tg, db_url, tmp_path, rate=4.0)  # 12 chats: the first push sends for ~3 s
+        # 12 chats at 1 a second: the first push sends for ~12 s, time enough for a second process
+        # to start and meet it even on a busy machine (at 4 a second it had sometimes finished)
+        fleet = Fleet(tg, db_url, tmp_path, rate=1.0)
         fleet.prepare(12)
         config = fleet.config()
         first = asyncio.create_task(asyncio.to_thread(_run_cli, tg, db_url, config, command="push"))
