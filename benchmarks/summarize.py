@@ -20,10 +20,11 @@ than wall time, which is shown too). textrank4zh runs TextRank4Sentence + TextRa
 runs on an evenly spaced sample of the corpus (--reference N; 0 = all) and the ratio compares
 both on exactly those articles, interleaved in chunks so load changes hit both alike. Peak
 memory is measured in a separate pass with tracemalloc (it slows Python down), after jieba is
-loaded. The tokenization section times segmentation alone (jieba.cut, our fused cut, cut + tag
-lookup, jieba.posseg) and checks what the fast tags change: news summaries and keywords computed
-with jieba.posseg's words and tags instead. The sweep times one long article of 50 ... 800 sentences: segmentation alone (cut +
-tags of every sentence) against the whole news summary (segmentation included).
+loaded. The tokenization section times segmentation alone (jieba.cut, our cut with rjieba, our
+fused Python cut, cut + tag lookup, jieba.posseg) and checks what the fast tags change: news
+summaries and keywords computed with jieba.posseg's words and tags instead. The sweep times one
+long article of 50 ... 800 sentences: segmentation alone (cut + tags of every sentence; ours,
+and jieba.cut's with the same lookup) against the whole news summary (segmentation included).
 
 Needs the test extra for the reference: pip install -e '.[test]' (textrank4zh, networkx<3).
 """
@@ -205,20 +206,21 @@ def tokenization(texts: list[str]) -> None:
     import jieba.posseg
 
     import bot.nlp.summarizer as summarizer
-    from bot.nlp.postag import cut
+    from bot.nlp.postag import cut, fused_cut, native_cut
     from bot.nlp.segment import tokenizer
 
     dt = tokenizer()
     ways = {
         "jieba.cut (HMM)": lambda t: list(dt.cut(t)),
-        "bot.nlp.postag.cut": cut,
+        f"postag.cut ({'rjieba' if native_cut() else 'no rjieba: Python'})": cut,
+        "postag.fused_cut (Python)": fused_cut,
         "cut + tag lookup (news)": tagged_words,
         "jieba.posseg (HMM)": lambda t: list(jieba.posseg.dt.cut(t)),
     }
     print(f"\ntokenization of {len(texts)} articles (CPU ms per article):")
     for name, fn in ways.items():
         cpu, _ = timed(fn, texts)
-        print(f"  {name:<26} {1000 * cpu / len(texts):8.2f}")
+        print(f"  {name:<28} {1000 * cpu / len(texts):8.2f}")
     # news mode with jieba.posseg's words and tags instead of the fast path
     options = Options(stopwords=load_stopwords())
     fast = [summarize_text(t, options) for t in texts]
@@ -265,12 +267,20 @@ def best_of(fn: Callable[[], object], repeat: int) -> float:
 
 
 def sweep(sizes: list[int], reference_up_to: int, repeat: int) -> None:
+    """Total news time against segmentation: ours (cut + tags, as the summarizer runs it) and
+    jieba's (jieba.cut + the same tag lookup), which is what segmentation cost before rjieba."""
+    from bot.nlp.postag import tag_table
+    from bot.nlp.segment import tokenizer
+
     news = ours("news")
     ref = reference() if reference_up_to else None
+    dt, tags = tokenizer(), tag_table()
     print(f"\nlong-article sweep (CPU seconds, best of {repeat}):")
-    header = f"{'sentences':>9} {'chars':>7} {'segmentation':>13} {'news total':>11} {'total/seg':>10}"
-    print(header + (f" {'textrank4zh 0.3':>16}" if ref else ""))
-    last_ratio = 0.0
+    header = (
+        f"{'sentences':>9} {'chars':>7} {'segmentation':>13} {'jieba seg':>10} {'news total':>11} {'total/seg':>10}"
+    )
+    print(header + f" {'total/jieba seg':>16}" + (f" {'textrank4zh 0.3':>16}" if ref else ""))
+    last_ratio = last_jieba = 0.0
     for n in sizes:
         text = long_article(n)
         paragraphs = [p for p in text.splitlines() if p.strip()]
@@ -279,16 +289,22 @@ def sweep(sizes: list[int], reference_up_to: int, repeat: int) -> None:
             for s in split_sentences(paragraphs):
                 tagged_words(s.text)
 
+        def jieba_segment(paragraphs: list[str] = paragraphs) -> None:
+            for s in split_sentences(paragraphs):
+                [(w, tags.get(w)) for w in dt.cut(s.text)]
+
         seg = best_of(segment, repeat)
+        jieba_seg = best_of(jieba_segment, repeat)
         total = best_of(lambda text=text: news(text), repeat)
-        last_ratio = total / seg
-        line = f"{n:>9} {len(text):>7,} {seg:>13.4f} {total:>11.4f} {last_ratio:>10.2f}"
+        last_ratio, last_jieba = total / seg, total / jieba_seg
+        line = f"{n:>9} {len(text):>7,} {seg:>13.4f} {jieba_seg:>10.4f} {total:>11.4f} {last_ratio:>10.2f} {last_jieba:>16.2f}"
         if ref is not None:
             line += f" {best_of(lambda text=text: ref(text), 1):>16.3f}" if n <= reference_up_to else f" {'-':>16}"
         print(line)
     verdict = "meets" if last_ratio <= TARGET_SWEEP else "MISSES"
     print(
-        f"{sizes[-1]}-sentence article: total = {last_ratio:.2f}x segmentation ({verdict} the <= {TARGET_SWEEP:.0f}x target)"
+        f"{sizes[-1]}-sentence article: total = {last_ratio:.2f}x our segmentation ({verdict} the <= "
+        f"{TARGET_SWEEP:.0f}x target), {last_jieba:.2f}x jieba's segmentation"
     )
 
 

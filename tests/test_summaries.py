@@ -46,14 +46,67 @@ def test_the_seeds_hold_14_articles_and_a_caption():
     assert (len(ARTICLES), len(CAPTIONS)) == (14, 1)
 
 
-def test_fast_cut_is_jiebas_cut():
+def mixed_texts(count: int, seed: int = 7) -> list[str]:
+    """Made-up strings of dictionary words, random Chinese characters (names the HMM must
+    find), Latin letters, digits, `.-%+#&_`, full-width forms, quotes, spaces and line breaks."""
+    import random
+
     from bot.nlp.segment import tokenizer
 
-    for _, piece in seed_pieces():
-        text = "\n".join(piece.paragraphs())
-        assert cut(text) == list(tokenizer().cut(text))
-    odd = "ＡＢＣ 3.5% F-22和iPhone 15 Pro…“引号”\t\r\n混合 text"
-    assert cut(odd) == list(tokenizer().cut(odd))
+    rng = random.Random(seed)
+    words = sorted(w for w, n in tokenizer().FREQ.items() if n)
+    other = list("abcXYZ0123456789.-%+#&_ 　\r\n\t，。、：“”（）!?·—…") + ["😀", "é", "Ω", "①", "２", "ａ"]
+    out = []
+    for _ in range(count):
+        parts = []
+        for _ in range(rng.randint(1, 12)):
+            roll = rng.random()
+            if roll < 0.5:
+                parts.append(rng.choice(words))
+            elif roll < 0.75:
+                parts.append("".join(chr(rng.randint(0x4E00, 0x9FD5)) for _ in range(rng.randint(1, 4))))
+            else:
+                parts.append("".join(rng.choice(other) for _ in range(rng.randint(1, 5))))
+        out.append("".join(parts))
+    return out
+
+
+def test_both_cuts_are_jiebas_cut():
+    from bot.nlp import postag
+    from bot.nlp.segment import tokenizer
+
+    assert postag.native_cut() is not None  # rjieba is a dependency: the fast route is on
+    odd = "ＡＢＣ 3.5% F-22和iPhone 15 Pro…“引号”\t\r\n混合 text DSC-H20 62.1mm i.d.sarr 010-8253"
+    texts = ["\n".join(piece.paragraphs()) for _, piece in seed_pieces()] + [odd, *mixed_texts(1500)]
+    for text in texts:
+        expected = list(tokenizer().cut(text))
+        assert cut(text) == expected, text
+        assert postag.fused_cut(text) == expected, text
+
+
+def test_the_native_cut_splits_a_latin_run_as_jiebas_hmm_does():
+    from bot.nlp.postag import native_words
+    from bot.nlp.segment import tokenizer
+
+    freq = tokenizer().FREQ
+    assert native_words(["型号", "DSC-H20", "和", "3.5%", "62.1mm", "iPhone"], freq) == (
+        ["型号", "DSC", "-", "H20", "和", "3.5%", "62.1", "mm", "iPhone"]
+    )
+
+
+def test_without_rjieba_the_python_route_cuts_the_same(monkeypatch: pytest.MonkeyPatch):
+    import sys
+
+    from bot.nlp import postag
+    from bot.nlp.segment import tokenizer
+
+    monkeypatch.setitem(sys.modules, "rjieba", None)  # import rjieba now raises ImportError
+    monkeypatch.setattr(postag, "_NATIVE", None)
+    assert postag.native_cut() is None
+    assert cut(postag.PROBE) == list(tokenizer().cut(postag.PROBE))
+    monkeypatch.undo()
+    postag._NATIVE = None
+    assert postag.native_cut() is not None
 
 
 def test_fast_cut_follows_words_added_to_jiebas_dictionary():
@@ -64,14 +117,19 @@ def test_fast_cut_follows_words_added_to_jiebas_dictionary():
     dt = tokenizer()
     assert cut(text) == list(dt.cut(text))
     assert "晨跑步道" not in cut(text)
+    before, total = set(dt.FREQ), dt.total
     dt.add_word("晨跑步道", 50_000)
     try:
+        assert postag.native_cut() is None  # rjieba does not have the word: the Python route
         assert "晨跑步道" in cut(text)  # the log-probability table is built again
         assert cut(text) == list(dt.cut(text))
-    finally:
-        dt.del_word("晨跑步道")  # sets its count to 0 in place: nothing to notice, so start afresh
-        postag._LOGP = None
+    finally:  # jieba's dictionary as it was (del_word would leave the word behind with count 0)
+        for word in set(dt.FREQ) - before:
+            del dt.FREQ[word]
+        dt.total = total
+    assert postag.native_cut() is not None
     assert cut(text) == list(dt.cut(text))
+    assert "晨跑步道" not in cut(text)
 
 
 @pytest.mark.parametrize("name, piece", ARTICLES, ids=[n for n, _ in ARTICLES])
