@@ -62,6 +62,12 @@ def test_shingles_ignore_the_dateline_and_short_texts():
     assert nd.jaccard(nd.shingles(FERRY), nd.shingles(FERRY_OTHER)) < 0.1
 
 
+def test_a_text_is_folded_to_its_letters_and_digits_and_compared_by_its_opening():
+    assert nd.folded(["Ａ股、B-2 号：上涨５%！\t第①名_好"]) == "a股b2号上涨5第1名好"  # NFKC, lower case
+    opening = "".join(chr(0x4E00 + (k * 37) % 20000) for k in range(nd.MAX_CHARS))
+    assert nd.shingles([opening + "，" + "另一个很长的结尾" * 5000]) == nd.shingles([opening])
+
+
 def test_the_same_story_twice_is_kept_once_everywhere(store: Store, settings: Settings, tmp_path: Path):
     first = _store(store, settings, "feed:a:1", FERRY_TITLE, FERRY, "site-a")
     second = _store(store, settings, "feed:b:1", "夜班渡轮回来了", FERRY_WIRE, "site-b")

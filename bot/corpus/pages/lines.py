@@ -31,6 +31,7 @@ Then, in order:
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from bot.corpus.pages import cues
@@ -281,12 +282,11 @@ _OPEN_TAGS = frozenset({"p", "c", "d", "u", "uj", "ul", "uz", "ud", "ug", "uv"})
 def ends_open(text: str) -> bool:
     """Does the text stop on a word that needs what follows (a preposition, conjunction, adverb or
     particle: `预计随着`)? No heading ends so; a line cut by a column break can."""
-    import jieba.posseg
-
+    from bot.nlp.postag import tag_table  # jieba's dictionary tags, without loading jieba.posseg (~40 MB)
     from bot.nlp.segment import tokenizer
 
     words = list(tokenizer().cut(text[-_STRADDLE_WINDOW:], HMM=False))
-    return bool(words) and jieba.posseg.dt.word_tag_tab.get(words[-1]) in _OPEN_TAGS
+    return bool(words) and tag_table().get(words[-1]) in _OPEN_TAGS
 
 
 def _is_fragment(unit: Unit, nxt: Unit) -> bool:
@@ -348,32 +348,52 @@ def _take_continuations(unit: Unit, units: list[Unit], i: int) -> int:
 # -- 3. captions ---------------------------------------------------------------------------
 
 
-def _usual_gap(units: list[Unit], i: int) -> int | None:
-    """How many blank lines this page puts between its paragraphs other than units[i], when it
-    keeps to one spacing (three in four of them); None when its spacing is irregular and so
-    says nothing about units[i]."""
-    gaps = [u.gap for k, u in enumerate(units) if u.kind == "para" and k != i]
-    if not gaps:
-        return None
-    usual = max(set(gaps), key=gaps.count)
-    return usual if 4 * gaps.count(usual) >= 3 * len(gaps) else None
+@dataclass(frozen=True)
+class _Layout:
+    """How a page sets its paragraphs, counted once per page (each question then leaves the
+    paragraph it is asked about out in constant time: a page of 10,000 paragraphs is not
+    counted 10,000 times)."""
+
+    gaps: Counter[int]  # blank lines above a paragraph -> how many paragraphs have so many
+    paragraphs: int
+    indented: int
+
+    @classmethod
+    def of(cls, units: list[Unit]) -> _Layout:
+        paras = [u for u in units if u.kind == "para"]
+        return cls(Counter(u.gap for u in paras), len(paras), sum(u.indent for u in paras))
+
+    def usual_gap(self, unit: Unit) -> int | None:
+        """How many blank lines this page puts between its paragraphs other than `unit`, when it
+        keeps to one spacing (three in four of them); None when its spacing is irregular and so
+        says nothing about `unit`."""
+        own = unit.kind == "para"
+        total = self.paragraphs - own
+        if total <= 0:
+            return None
+        count = self.gaps.copy()
+        if own:
+            count[unit.gap] -= 1
+        usual = max(sorted(g for g, n in count.items() if n > 0), key=count.__getitem__)
+        return usual if 4 * count[usual] >= 3 * total else None
+
+    def indents(self, unit: Unit) -> bool:
+        """Does this page set its paragraphs in from the margin (three in four of them, `unit`
+        aside)? Then a paragraph set flush is not body text: captions are set so."""
+        own = unit.kind == "para"
+        marks, indented = self.paragraphs - own, self.indented - (own and unit.indent)
+        return marks >= _MIN_PARAGRAPHS and 4 * indented >= 3 * marks
 
 
-def _indents(units: list[Unit], i: int) -> bool:
-    """Does this page set its paragraphs in from the margin (three in four of them, units[i]
-    aside)? Then a paragraph set flush is not body text: captions are set so."""
-    marks = [u.indent for k, u in enumerate(units) if u.kind == "para" and k != i]
-    return len(marks) >= _MIN_PARAGRAPHS and 4 * sum(marks) >= 3 * len(marks)
-
-
-def _set_apart(units: list[Unit], i: int) -> bool:
+def _set_apart(units: list[Unit], i: int, layout: _Layout) -> bool:
     """More space above it than the page regularly puts between paragraphs (one blank line on a
     page that sets its paragraphs tight), set flush on a page that indents its paragraphs, a
     picture above it, or nothing but furniture between it and the story before."""
-    unit, usual_gap = units[i], _usual_gap(units, i)
+    unit = units[i]
+    usual_gap = layout.usual_gap(unit)
     if unit.image or (usual_gap is not None and unit.gap > usual_gap) or i == 0:
         return True
-    if not unit.indent and _indents(units, i):
+    if not unit.indent and layout.indents(unit):
         return True
     before = units[i - 1]
     return before.kind in ("furniture", "credit") or before.jump_out is not None
@@ -396,13 +416,13 @@ def _reads_as_caption(para: Unit, credit: Unit) -> bool:
     return cues.caption_cue(para.text) or (credit.gap == 0 and cues.dated_scene(para.text))
 
 
-def _held_by_credit(units: list[Unit], i: int, credit: Unit) -> bool:
+def _held_by_credit(units: list[Unit], i: int, credit: Unit, layout: _Layout) -> bool:
     """A short paragraph (one or two plain sentences) with its credit set right under it on a
     page that leaves blank lines between its paragraphs: the credit is held to it as a
     caption's is (`桂花巷的老槐树下，…。` + `（图片由X提供）`), where a story's photo
     credit stands apart from the story's last paragraph."""
     para = units[i]
-    if credit.gap or not _usual_gap(units, i) or len(para.text) > _TIGHT_CAPTION_CHARS:
+    if credit.gap or not layout.usual_gap(para) or len(para.text) > _TIGHT_CAPTION_CHARS:
         return False
     return cues.states_a_scene(para.text) or (bool(cues.scene_day(para.text)) and cues.sentences_at_most(para.text, 2))
 
@@ -417,7 +437,7 @@ def _mark_group(out: list[Unit], credit: str) -> None:
         k -= 1
 
 
-def _flush_caption(units: list[Unit], i: int) -> bool:
+def _flush_caption(units: list[Unit], i: int, layout: _Layout) -> bool:
     """One sentence set flush between finished paragraphs on a page that indents them, with no
     credit beside it (`贺某（右）向游客介绍新茶具。`): a caption whose photographer the story's
     byline names (`图/X`). A column break's tail is set flush too, but it is joined by now."""
@@ -427,13 +447,14 @@ def _flush_caption(units: list[Unit], i: int) -> bool:
         return False
     if before is None or before.kind != "para" or not ends_sentence(before.text):
         return False
-    return (after is None or after.kind != "credit") and _indents(units, i)
+    return (after is None or after.kind != "credit") and layout.indents(unit)
 
 
 def mark_captions(units: list[Unit]) -> list[Unit]:
     """A credit makes the paragraph beside it a caption when that one is set apart or says so;
     otherwise it credits the story's photo and goes. Credit lines never reach a piece."""
     out: list[Unit] = []
+    layout = _Layout.of(units)
     last = -1  # index in `units` of out[-1]
     for i, unit in enumerate(units):
         if unit.kind != "credit":
@@ -443,7 +464,9 @@ def mark_captions(units: list[Unit]) -> list[Unit]:
         before = out[-1] if out else None
         after = units[i + 1] if i + 1 < len(units) else None
         if _may_caption(before) and (
-            _reads_as_caption(before, unit) or _set_apart(units, last) or _held_by_credit(units, last, unit)
+            _reads_as_caption(before, unit)
+            or _set_apart(units, last, layout)
+            or _held_by_credit(units, last, unit, layout)
         ):
             _mark_group(out, unit.text)
         elif (
@@ -453,6 +476,6 @@ def mark_captions(units: list[Unit]) -> list[Unit]:
         ):
             after.credit = unit.text
     for i, unit in enumerate(units):
-        if unit.kind == "para" and unit.credit is None and _flush_caption(units, i):
+        if unit.kind == "para" and unit.credit is None and _flush_caption(units, i, layout):
             unit.credit = ""  # a caption without a credit
     return out
