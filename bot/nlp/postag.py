@@ -34,7 +34,8 @@ from jieba import Tokenizer, finalseg
 from bot.nlp.segment import tokenizer
 
 # jieba's block patterns for the default (HMM) cut: runs it segments vs. runs it passes through
-_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&\\._%\\-]+)")
+_MARKS = "+#&\\._%\\-"  # the marks a block of letters and digits may hold (`F-22`, `3.5%`)
+_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9" + _MARKS + "]+)")
 _SPACE = re.compile(r"(\r\n|\s)")
 _NUMBER = re.compile(r"^[0-9０-９.．%％+\-－/:：]+$|^[零〇一二三四五六七八九十百千万亿两]+$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.&+#_\-]*$")
@@ -271,21 +272,17 @@ DEFAULT_DICTIONARY = (498_113, 60_101_967)
 PROBE = (
     "滨江新区的晨光科技公司今天发布了X-7型无人机，售价3.5万元（约合５%的降幅）。\r\n记者邝翊澄报道“云上 iPhone-15 Pro”"
 )
-_HAN_CHAR = re.compile("[\u4e00-\u9fd5]")
-_GLUED = re.compile(r"[0-9A-Za-z][+#&._%\-]|[+#&._%\-][0-9A-Za-z]")
+_GLUED = re.compile(f"[0-9A-Za-z][{_MARKS}]|[{_MARKS}][0-9A-Za-z]")  # where native_words may split
 _NATIVE: tuple[tuple[int, int, int, object], Callable[[str], list[str]] | None] | None = None
 _NATIVE_LOCK = threading.Lock()
 
 
-def native_words(words: list[str], freq: dict[str, int], text: str | None = None) -> list[str]:
+def native_words(words: list[str], freq: dict[str, int]) -> list[str]:
     """rjieba's words as jieba gives them: a run without a Chinese character that is no
-    dictionary word is split as jieba's HMM splits it (`F-22` -> `F`, `-`, `22`). Such a split
-    needs a letter or digit beside one of `+#&._%-`: without one in `text`, nothing to do."""
-    if text is not None and not _GLUED.search(text):
-        return words
+    dictionary word is split as jieba's HMM splits it (`F-22` -> `F`, `-`, `22`)."""
     out: list[str] = []
     for word in words:
-        if len(word) > 1 and not freq.get(word) and not _HAN_CHAR.search(word):
+        if len(word) > 1 and not freq.get(word) and not _HAN.search(word):
             out.extend(x for x in _SKIP.split(word) if x)
         else:
             out.append(word)
@@ -321,7 +318,8 @@ def _native_for(dt: Tokenizer) -> Callable[[str], list[str]] | None:
     words = rjieba.cut  # its default instance, built on import with the shared dictionary
 
     def run(text: str) -> list[str]:
-        return native_words(words(text), freq, text)
+        # a split needs a letter or digit beside one of the marks: without one, nothing to do
+        return native_words(words(text), freq) if _GLUED.search(text) else words(text)
 
     if run(PROBE) != list(dt.cut(PROBE)):  # jieba's own cut: the fused route's table is never built
         logger.warning("rjieba cuts differently from jieba here (another version?): using the Python route")

@@ -374,8 +374,8 @@ class _Layout:
         count = self.gaps.copy()
         if own:
             count[unit.gap] -= 1
-        usual = max(sorted(g for g, n in count.items() if n > 0), key=count.__getitem__)
-        return usual if 4 * count[usual] >= 3 * total else None
+        usual, n = count.most_common(1)[0]  # a tie can never hold three in four
+        return usual if 4 * n >= 3 * total else None
 
     def indents(self, unit: Unit) -> bool:
         """Does this page set its paragraphs in from the margin (three in four of them, `unit`
