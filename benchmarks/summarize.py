@@ -21,7 +21,8 @@ runs on an evenly spaced sample of the corpus (--reference N; 0 = all) and the r
 both on exactly those articles, interleaved in chunks so load changes hit both alike. Peak
 memory is measured in a separate pass with tracemalloc (it slows Python down), after jieba is
 loaded. The tokenization section times segmentation alone (jieba.cut, our cut with rjieba, our
-fused Python cut, cut + tag lookup, jieba.posseg) and checks what the fast tags change: news
+fused Python cut, cut + tag lookup, jieba.posseg; and the search index's cut, jieba.cut_for_search
+against ours) and checks what the fast tags change: news
 summaries and keywords computed with jieba.posseg's words and tags instead. The sweep times one
 long article of 50 ... 800 sentences: segmentation alone (cut + tags of every sentence; ours,
 and jieba.cut's with the same lookup) against the whole news summary (segmentation included).
@@ -206,16 +207,18 @@ def tokenization(texts: list[str]) -> None:
     import jieba.posseg
 
     import bot.nlp.summarizer as summarizer
-    from bot.nlp.postag import cut, fused_cut, native_cut
-    from bot.nlp.segment import tokenizer
+    from bot.nlp.postag import cut, fused_cut
+    from bot.nlp.segment import native, search_words, tokenizer
 
     dt = tokenizer()
     ways = {
         "jieba.cut (HMM)": lambda t: list(dt.cut(t)),
-        f"postag.cut ({'rjieba' if native_cut() else 'no rjieba: Python'})": cut,
+        f"postag.cut ({'rjieba' if native() else 'no rjieba: Python'})": cut,
         "postag.fused_cut (Python)": fused_cut,
         "cut + tag lookup (news)": tagged_words,
         "jieba.posseg (HMM)": lambda t: list(jieba.posseg.dt.cut(t)),
+        "jieba.cut_for_search (search)": lambda t: list(dt.cut_for_search(t, HMM=False)),
+        f"search_words ({'rjieba' if native() else 'jieba'})": search_words,
     }
     print(f"\ntokenization of {len(texts)} articles (CPU ms per article):")
     for name, fn in ways.items():

@@ -71,46 +71,93 @@ def mixed_texts(count: int, seed: int = 7) -> list[str]:
     return out
 
 
+def cut_texts() -> list[str]:
+    odd = "ＡＢＣ 3.5% F-22和iPhone 15 Pro…“引号”\t\r\n混合 text DSC-H20 62.1mm i.d.sarr 010-8253"
+    return ["\n".join(piece.paragraphs()) for _, piece in seed_pieces()] + [odd, *mixed_texts(1500)]
+
+
 def test_both_cuts_are_jiebas_cut():
-    from bot.nlp import postag
+    from bot.nlp import postag, segment
     from bot.nlp.segment import tokenizer
 
-    assert postag.native_cut() is not None  # rjieba is a dependency: the fast route is on
-    odd = "ＡＢＣ 3.5% F-22和iPhone 15 Pro…“引号”\t\r\n混合 text DSC-H20 62.1mm i.d.sarr 010-8253"
-    texts = ["\n".join(piece.paragraphs()) for _, piece in seed_pieces()] + [odd, *mixed_texts(1500)]
-    for text in texts:
+    assert segment.native() is not None  # rjieba is a dependency: the fast route is on
+    for text in cut_texts():
         expected = list(tokenizer().cut(text))
         assert cut(text) == expected, text
         assert postag.fused_cut(text) == expected, text
 
 
-def test_the_native_cut_splits_a_latin_run_as_jiebas_hmm_does():
-    from bot.nlp.postag import native_words
+def test_page_and_search_cuts_are_jiebas_without_the_hmm():
+    from bot.nlp import segment
     from bot.nlp.segment import tokenizer
 
+    assert segment.native() is not None
+    for text in cut_texts():
+        assert segment.words(text, hmm=False) == list(tokenizer().cut(text, HMM=False)), text
+        assert segment.search_words(text) == list(tokenizer().cut_for_search(text, HMM=False)), text
+
+
+def test_the_probe_rjieba_is_checked_with_is_cut_as_jieba_cuts_it():
+    from bot.nlp import segment
+    from bot.nlp.segment import tokenizer
+
+    assert segment._spelled(segment.PROBE_WORDS) == list(tokenizer().cut(segment.PROBE))
+    assert segment._spelled(segment.PROBE_PLAIN) == list(tokenizer().cut(segment.PROBE, HMM=False))
+
+
+def test_the_native_cut_splits_a_latin_run_as_jiebas_hmm_does():
+    from bot.nlp.segment import native_words, tokenizer
+
     freq = tokenizer().FREQ
-    assert native_words(["型号", "DSC-H20", "和", "3.5%", "62.1mm", "iPhone"], freq) == (
+    assert native_words(["型号", "DSC-H20", "和", "3.5%", "62.1mm", "iPhone"], freq.get) == (
         ["型号", "DSC", "-", "H20", "和", "3.5%", "62.1", "mm", "iPhone"]
     )
+
+
+def test_news_mode_never_loads_jiebas_own_dictionary():
+    """Pages, summaries, keywords and search tokens run on rjieba and the tag table alone: jieba's
+    prefix dictionary (~60 MB of Python objects) stays unloaded in a fresh process."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "import jieba\n"
+        "from bot.corpus.pages import parse_page\n"
+        "from bot.nlp.stopwords import load_stopwords\n"
+        "from bot.nlp.summarizer import Options, summarize_text\n"
+        "from bot.search.tokens import query_tokens, tokens\n"
+        "page = parse_page(open(sys.argv[1], encoding='utf-8').read())\n"
+        "text = '\\n'.join(page.pieces[0].paragraphs())\n"
+        "result = summarize_text(text, Options(stopwords=load_stopwords()))\n"
+        "assert result.sentences and result.keywords, result\n"
+        "assert tokens(text) and query_tokens(result.keywords[0]['word'])\n"
+        "print('loaded' if jieba.dt.initialized else 'unloaded')\n"
+    )
+    run = [sys.executable, "-c", script, str(sorted(SEEDS.glob("*.txt"))[0])]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=120, check=False, cwd=SEEDS.parent)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "unloaded"
 
 
 def test_without_rjieba_the_python_route_cuts_the_same(monkeypatch: pytest.MonkeyPatch):
     import sys
 
-    from bot.nlp import postag
+    from bot.nlp import segment
     from bot.nlp.segment import tokenizer
 
     monkeypatch.setitem(sys.modules, "rjieba", None)  # import rjieba now raises ImportError
-    monkeypatch.setattr(postag, "_NATIVE", None)
-    assert postag.native_cut() is None
-    assert cut(postag.PROBE) == list(tokenizer().cut(postag.PROBE))
+    monkeypatch.setattr(segment, "_NATIVE", None)
+    assert segment.native() is None
+    assert cut(segment.PROBE) == list(tokenizer().cut(segment.PROBE))
+    assert segment.search_words(segment.PROBE) == list(tokenizer().cut_for_search(segment.PROBE, HMM=False))
     monkeypatch.undo()
-    postag._NATIVE = None
-    assert postag.native_cut() is not None
+    segment._NATIVE = None
+    assert segment.native() is not None
 
 
 def test_fast_cut_follows_words_added_to_jiebas_dictionary():
-    from bot.nlp import postag
+    from bot.nlp import segment
     from bot.nlp.segment import tokenizer
 
     text = "湖畔新城的晨跑步道今天开放"
@@ -120,14 +167,16 @@ def test_fast_cut_follows_words_added_to_jiebas_dictionary():
     before, total = set(dt.FREQ), dt.total
     dt.add_word("晨跑步道", 50_000)
     try:
-        assert postag.native_cut() is None  # rjieba does not have the word: the Python route
+        assert segment.native() is None  # rjieba does not have the word: the Python route
         assert "晨跑步道" in cut(text)  # the log-probability table is built again
         assert cut(text) == list(dt.cut(text))
+        assert "晨跑步道" in segment.words(text, hmm=False)
+        assert "晨跑步道" in segment.search_words(text)
     finally:  # jieba's dictionary as it was (del_word would leave the word behind with count 0)
         for word in set(dt.FREQ) - before:
             del dt.FREQ[word]
         dt.total = total
-    assert postag.native_cut() is not None
+    assert segment.native() is not None
     assert cut(text) == list(dt.cut(text))
     assert "晨跑步道" not in cut(text)
 

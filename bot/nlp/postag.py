@@ -9,12 +9,9 @@ such as names) and looks tags up; words only the HMM found get a tag guessed fro
 
 The cut itself runs in one of two ways, with the same words (`jieba.cut`'s, tested):
 
-* native: rjieba, the Python binding of jieba-rs, which is jieba's algorithm, dictionary and
-  HMM in Rust, about 10x faster than `jieba.cut`. It differs from jieba in one place only: a
-  run of Latin letters, digits and `.-%` that is no dictionary word (`F-22`, `3.5%`) stays
-  one token, where jieba's HMM splits it into `F`, `-`, `22`; `native_words` splits it the
-  same way. It is used while jieba's dictionary is the one both ship (`DEFAULT_DICTIONARY`)
-  and a probe sentence comes out the same both ways;
+* native: rjieba (jieba-rs), about 20x faster than `jieba.cut`, while it stands in for
+  jieba's shipped dictionary (bot.nlp.segment says when); jieba's own dictionary is then
+  never loaded;
 * fused: jieba's route re-written in Python as one fused pass, about 2x faster than
   `jieba.cut`, for everything else: rjieba missing, another dictionary, words added with
   `jieba.add_word` (which rjieba would not know).
@@ -22,20 +19,18 @@ The cut itself runs in one of two ways, with the same words (`jieba.cut`'s, test
 
 from __future__ import annotations
 
-import logging
 import re
 import threading
-from collections.abc import Callable
 from math import log
 from typing import cast
 
-from jieba import Tokenizer, finalseg
+import jieba
+from jieba import finalseg
 
-from bot.nlp.segment import tokenizer
+from bot.nlp.segment import LATIN_PIECES, MARKS, native, tokenizer
 
 # jieba's block patterns for the default (HMM) cut: runs it segments vs. runs it passes through
-_MARKS = "+#&\\._%\\-"  # the marks a block of letters and digits may hold (`F-22`, `3.5%`)
-_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9" + _MARKS + "]+)")
+_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9" + MARKS + "]+)")
 _SPACE = re.compile(r"(\r\n|\s)")
 _NUMBER = re.compile(r"^[0-9０-９.．%％+\-－/:：]+$|^[零〇一二三四五六七八九十百千万亿两]+$")
 _LATIN = re.compile(r"^[A-Za-z][A-Za-z0-9.&+#_\-]*$")
@@ -157,7 +152,6 @@ def _flush(buf: str, freq: dict[str, int], out: list[str]) -> None:
 
 
 _HAN = re.compile("([\u4e00-\u9fd5]+)")
-_SKIP = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")
 
 
 def hmm_cut(text: str, out: list[str]) -> None:
@@ -173,7 +167,7 @@ def hmm_cut(text: str, out: list[str]) -> None:
                 else:
                     out.append(word)
         else:
-            out.extend(x for x in _SKIP.split(blk) if x)
+            out.extend(x for x in LATIN_PIECES.split(blk) if x)
 
 
 def _best(a: float, sa: str, b: float, sb: str) -> tuple[float, str]:
@@ -236,9 +230,9 @@ def _hmm_words(obs: str) -> list[str]:
 
 def cut(text: str) -> list[str]:
     """The words of `text`, exactly as `jieba.cut(text)` (HMM on) gives them, spaces included:
-    natively (rjieba) where it gives the same words, else by the fused Python route."""
-    native = native_cut()
-    return native(text) if native is not None else fused_cut(text)
+    natively (rjieba, bot.nlp.segment) where it gives the same words, else by the fused Python route."""
+    found = native()
+    return found.cut(text) if found is not None else fused_cut(text)
 
 
 def fused_cut(text: str) -> list[str]:
@@ -261,72 +255,6 @@ def fused_cut(text: str) -> list[str]:
     return out
 
 
-# -- the native route ------------------------------------------------------------------------
-
-logger = logging.getLogger(__name__)
-# (len(FREQ), total) of the dictionary jieba 0.42.1 ships, which jieba-rs (rjieba) ships too:
-# any other dictionary, or a word added to this one, and the fused route is used instead
-DEFAULT_DICTIONARY = (498_113, 60_101_967)
-# written for this check: a place, an organisation, a name only the HMM finds (邝翊澄), Latin words,
-# numbers with `.-%`, a full-width digit, quotes, spaces and a line break
-PROBE = (
-    "滨江新区的晨光科技公司今天发布了X-7型无人机，售价3.5万元（约合５%的降幅）。\r\n记者邝翊澄报道“云上 iPhone-15 Pro”"
-)
-_GLUED = re.compile(f"[0-9A-Za-z][{_MARKS}]|[{_MARKS}][0-9A-Za-z]")  # where native_words may split
-_NATIVE: tuple[tuple[int, int, int, object], Callable[[str], list[str]] | None] | None = None
-_NATIVE_LOCK = threading.Lock()
-
-
-def native_words(words: list[str], freq: dict[str, int]) -> list[str]:
-    """rjieba's words as jieba gives them: a run without a Chinese character that is no
-    dictionary word is split as jieba's HMM splits it (`F-22` -> `F`, `-`, `22`)."""
-    out: list[str] = []
-    for word in words:
-        if len(word) > 1 and not freq.get(word) and not _HAN.search(word):
-            out.extend(x for x in _SKIP.split(word) if x)
-        else:
-            out.append(word)
-    return out
-
-
-def native_cut() -> Callable[[str], list[str]] | None:
-    """The native cut while it gives jieba's words, else None (see the module docstring).
-
-    Checked again whenever jieba's dictionary changes (its identity, size or total, as for
-    the log-probability table); the probe runs once per change."""
-    global _NATIVE
-    dt = tokenizer()
-    stamp = (id(dt.FREQ), len(dt.FREQ), dt.total, dt.dictionary)
-    cached = _NATIVE
-    if cached is None or cached[0] != stamp:
-        with _NATIVE_LOCK:
-            cached = _NATIVE
-            if cached is None or cached[0] != stamp:
-                cached = _NATIVE = (stamp, _native_for(dt))
-    return cached[1]
-
-
-def _native_for(dt: Tokenizer) -> Callable[[str], list[str]] | None:
-    freq = dt.FREQ
-    if dt.dictionary is not None or (len(freq), dt.total) != DEFAULT_DICTIONARY:
-        return None  # another dictionary, or words added: rjieba does not have them
-    try:
-        import rjieba
-    except ImportError:
-        logger.info("rjieba is not installed: segmenting with the slower Python route")
-        return None
-    words = rjieba.cut  # its default instance, built on import with the shared dictionary
-
-    def run(text: str) -> list[str]:
-        # a split needs a letter or digit beside one of the marks: without one, nothing to do
-        return native_words(words(text), freq) if _GLUED.search(text) else words(text)
-
-    if run(PROBE) != list(dt.cut(PROBE)):  # jieba's own cut: the fused route's table is never built
-        logger.warning("rjieba cuts differently from jieba here (another version?): using the Python route")
-        return None
-    return run
-
-
 _TAGS: dict[str, str] | None = None
 _TAG_LOCK = threading.Lock()
 
@@ -334,9 +262,9 @@ _TAG_LOCK = threading.Lock()
 def tag_table() -> dict[str, str]:
     """jieba's word -> part-of-speech table (its dictionary plus any user words added with a tag).
 
-    Read from jieba's dictionary file as jieba.posseg reads it, but keyed by the strings jieba's
-    tokenizer already holds and with one string per tag: about 30 MB less than posseg's own
-    table, which news mode then never loads."""
+    Read from jieba's dictionary file as jieba.posseg reads it, with one string per tag and
+    without loading jieba's own dictionary (rjieba cuts meanwhile): about 30 MB less than
+    posseg's table, which news mode never loads."""
     global _TAGS
     if _TAGS is None:
         with _TAG_LOCK:
@@ -346,16 +274,15 @@ def tag_table() -> dict[str, str]:
 
 
 def _read_tags() -> dict[str, str]:
-    dt = tokenizer()
-    read: dict[str, str] = {}
+    dt = jieba.dt  # its dictionary file, which reading needs no loaded dictionary
+    table: dict[str, str] = {}
     names: dict[str, str] = {}
     with dt.get_dict_file() as stream:
         for line in stream:
             fields = line.strip().decode("utf-8").split(" ")
             if len(fields) == 3:
-                read[fields[0]] = names.setdefault(fields[2], fields[2])
-    table = {word: read[word] for word in dt.FREQ if word in read}
-    table.update((w, names.setdefault(t, t)) for w, t in getattr(dt, "user_word_tag_tab", {}).items())
+                table[fields[0]] = names.setdefault(fields[2], fields[2])
+    table.update((w, names.setdefault(t, t)) for w, t in dt.user_word_tag_tab.items())
     return table
 
 

@@ -24,7 +24,7 @@ from typing import Any
 import jieba
 import numpy as np
 
-from bot.nlp.segment import tokenizer
+from bot.nlp.postag import tag_table
 
 _IDF_FILE = Path(jieba.__file__).parent / "analyse" / "idf.txt"
 _lock = threading.Lock()
@@ -52,8 +52,9 @@ class CorpusStats:
 def jieba_idf() -> tuple[dict[str, float], float]:
     """jieba.analyse's IDF table (word -> idf) and its median, read once from jieba's package.
 
-    Keyed by the strings jieba's tokenizer already holds where it has the word, with one float
-    object per distinct value: about 20 MB less than a table of its own strings and floats."""
+    Keyed by the strings the part-of-speech table already holds where it has the word (the
+    summarizer loads that table anyway), with one float object per distinct value: about 20 MB
+    less than a table of its own strings and floats."""
     global _table, _median
     if _table is None:
         with _lock:
@@ -66,8 +67,7 @@ def jieba_idf() -> tuple[dict[str, float], float]:
                         if word:
                             number = float(value)
                             read[word] = floats.setdefault(number, number)
-                freq = tokenizer().FREQ
-                table = {word: read.pop(word) for word in freq if word in read}
+                table = {word: read.pop(word) for word in tag_table() if word in read}
                 table.update(read)  # words jieba's dictionary lacks keep the file's strings
                 values = sorted(table.values())
                 _median = values[len(values) // 2] if values else _median

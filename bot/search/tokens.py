@@ -20,7 +20,8 @@ from __future__ import annotations
 
 import unicodedata
 
-from bot.nlp.segment import tokenizer
+from bot.nlp.segment import search_words
+from bot.nlp.segment import words as segment_words
 
 MAX_TOKEN_CHARS = 64  # longer runs (URLs, base64, long Latin words) are cut, at index and query time
 KEYWORD_MARK = "§"
@@ -105,7 +106,7 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     seen: dict[str, str] = {}  # one string object per distinct token: a long text stays small
     previous = ""  # the single character just emitted, if the last token was one
-    for tok in tokenizer().cut_for_search(norm, HMM=False):
+    for tok in search_words(norm):
         if tok.isspace():  # punctuation does not break a pair: 点“绿” pairs like 点绿
             continue
         tok = tok[:MAX_TOKEN_CHARS]
@@ -129,7 +130,7 @@ def query_tokens(text: str) -> list[str]:
         return []
     out: list[str] = []
     run: list[str] = []
-    words = [w[:MAX_TOKEN_CHARS] for w in tokenizer().cut(norm, HMM=False) if not w.isspace()]
+    words = [w[:MAX_TOKEN_CHARS] for w in segment_words(norm, hmm=False) if not w.isspace()]
     for word in [*words, ""]:
         if len(word) == 1:
             run.append(word)

@@ -263,13 +263,13 @@ def _runs_over(units: list[Unit], i: int) -> bool:
 
 def straddles(head: str, tail: str) -> bool:
     """Does a word run across the cut between `head` and `tail` (`国资委有` | `关负责人`)?"""
-    from bot.nlp.segment import tokenizer
+    from bot.nlp.segment import words
 
     a, b = head[-_STRADDLE_WINDOW:], tail[:_STRADDLE_WINDOW]
     if not a or not b or not ("\u4e00" <= a[-1] <= "\u9fff" and "\u4e00" <= b[0] <= "\u9fff"):
         return False
     at = 0
-    for word in tokenizer().cut(a + b, HMM=False):
+    for word in words(a + b, hmm=False):
         if at < len(a) < at + len(word):
             return True
         at += len(word)
@@ -283,10 +283,10 @@ def ends_open(text: str) -> bool:
     """Does the text stop on a word that needs what follows (a preposition, conjunction, adverb or
     particle: `预计随着`)? No heading ends so; a line cut by a column break can."""
     from bot.nlp.postag import tag_table  # jieba's dictionary tags, without loading jieba.posseg (~40 MB)
-    from bot.nlp.segment import tokenizer
+    from bot.nlp.segment import words
 
-    words = list(tokenizer().cut(text[-_STRADDLE_WINDOW:], HMM=False))
-    return bool(words) and tag_table().get(words[-1]) in _OPEN_TAGS
+    found = words(text[-_STRADDLE_WINDOW:], hmm=False)
+    return bool(found) and tag_table().get(found[-1]) in _OPEN_TAGS
 
 
 def _is_fragment(unit: Unit, nxt: Unit) -> bool:
