@@ -97,6 +97,18 @@ def test_page_and_search_cuts_are_jiebas_without_the_hmm():
         assert segment.search_words(text) == list(tokenizer().cut_for_search(text, HMM=False)), text
 
 
+def test_a_lone_surrogate_is_cut_as_jieba_cuts_it():
+    """Rust strings cannot hold one (rjieba raises); jieba keeps it as a word of its own."""
+    from bot.nlp import segment
+    from bot.nlp.segment import tokenizer
+
+    text = "滨江\ud800新区F-22和晨光科技"
+    assert segment.native() is not None
+    assert cut(text) == list(tokenizer().cut(text))
+    assert segment.words(text, hmm=False) == list(tokenizer().cut(text, HMM=False))
+    assert segment.search_words(text) == list(tokenizer().cut_for_search(text, HMM=False))
+
+
 def test_the_probe_rjieba_is_checked_with_is_cut_as_jieba_cuts_it():
     from bot.nlp import segment
     from bot.nlp.segment import tokenizer

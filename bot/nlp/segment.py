@@ -102,14 +102,20 @@ class Native:
     engine: Any  # the rjieba module: its default instance, built on import with the shared dictionary
 
     def cut(self, text: str, hmm: bool = True) -> list[str]:
-        words = self.engine.cut(text, hmm)
+        try:
+            words = self.engine.cut(text, hmm)
+        except UnicodeEncodeError:  # a lone surrogate, which Rust strings cannot hold: jieba's own cut
+            return list(tokenizer().cut(text, HMM=hmm))
         if hmm and _GLUED.search(text):  # a split needs a letter or digit beside one of the marks
             return native_words(words, self.engine.has_word)
         return words
 
     def cut_for_search(self, text: str) -> list[str]:
         """jieba.cut_for_search(text, HMM=False)'s words."""
-        return self.engine.cut_for_search(text, False)
+        try:
+            return self.engine.cut_for_search(text, False)
+        except UnicodeEncodeError:
+            return list(tokenizer().cut_for_search(text, HMM=False))
 
 
 _NATIVE: tuple[tuple[Any, ...], Native | None] | None = None
