@@ -97,16 +97,50 @@ def test_page_and_search_cuts_are_jiebas_without_the_hmm():
         assert segment.search_words(text) == list(tokenizer().cut_for_search(text, HMM=False)), text
 
 
-def test_a_lone_surrogate_is_cut_as_jieba_cuts_it():
-    """Rust strings cannot hold one (rjieba raises); jieba keeps it as a word of its own."""
+def test_characters_jieba_cuts_alone_are_cut_alone():
+    """rjieba's blocks of Chinese are wider than jieba's (CJK extensions, compatibility
+    ideographs), so its HMM would join such a character to the next; and Rust strings cannot
+    hold a lone surrogate. jieba gives each alone, and so do ours."""
     from bot.nlp import segment
     from bot.nlp.segment import tokenizer
 
-    text = "滨江\ud800新区F-22和晨光科技"
+    texts = [
+        "记者孙㽏㽏报道",  # CJK extension A, as in a rare given name
+        "杨𫐄建在会上发言",  # extension B-F
+        "祖𠃤和\ufa11\ufae4晨光",  # compatibility ideographs, one of them unassigned
+        "滨江\ud800新区F-22和晨光科技",  # a lone surrogate
+        "２０２４年ＣＥＯ说éボ한",  # full-width forms, other scripts
+    ]
     assert segment.native() is not None
-    assert cut(text) == list(tokenizer().cut(text))
-    assert segment.words(text, hmm=False) == list(tokenizer().cut(text, HMM=False))
-    assert segment.search_words(text) == list(tokenizer().cut_for_search(text, HMM=False))
+    for text in texts:
+        assert cut(text) == list(tokenizer().cut(text)), text
+        assert segment.words(text, hmm=False) == list(tokenizer().cut(text, HMM=False)), text
+        assert segment.search_words(text) == list(tokenizer().cut_for_search(text, HMM=False)), text
+    assert "㽏" in cut(texts[0]) and "㽏㽏" not in cut(texts[0])
+
+
+def test_a_dictionary_set_after_the_first_cut_is_loaded(tmp_path: Path):
+    """`jieba.set_dictionary` after jieba was loaded: the Python route reads the new one."""
+    import subprocess
+    import sys
+
+    custom = tmp_path / "dict.txt"
+    custom.write_text("湖畔 500 n\n新城 800 n\n晨跑步道 900 n\n今天 900 t\n开放 700 v\n的 9000 uj\n", encoding="utf-8")
+    script = (
+        "import sys, jieba\n"
+        "from bot.nlp.postag import cut\n"
+        "from bot.nlp.segment import native, tokenizer, words\n"
+        "tokenizer()\n"
+        "jieba.set_dictionary(sys.argv[1])\n"
+        "text = '湖畔新城的晨跑步道今天开放'\n"
+        "assert native() is None\n"
+        "assert cut(text) == list(jieba.dt.cut(text)), cut(text)\n"
+        "assert '晨跑步道' in cut(text) and '晨跑步道' in words(text, hmm=False)\n"
+        "print('ok')\n"
+    )
+    run = [sys.executable, "-c", script, str(custom)]
+    done = subprocess.run(run, capture_output=True, text=True, timeout=120, check=False, cwd=SEEDS.parent)
+    assert done.returncode == 0 and done.stdout.strip() == "ok", done.stderr
 
 
 def test_the_probe_rjieba_is_checked_with_is_cut_as_jieba_cuts_it():
@@ -140,7 +174,7 @@ def test_news_mode_never_loads_jiebas_own_dictionary():
         "from bot.nlp.summarizer import Options, summarize_text\n"
         "from bot.search.tokens import query_tokens, tokens\n"
         "page = parse_page(open(sys.argv[1], encoding='utf-8').read())\n"
-        "text = '\\n'.join(page.pieces[0].paragraphs())\n"
+        "text = '\\n'.join(page.pieces[0].paragraphs()) + '记者孙\\u3f4f\\ud800报道。'\n"
         "result = summarize_text(text, Options(stopwords=load_stopwords()))\n"
         "assert result.sentences and result.keywords, result\n"
         "assert tokens(text) and query_tokens(result.keywords[0]['word'])\n"

@@ -4,14 +4,16 @@ jieba is the reference: every cut here gives `jieba.cut`'s (or `jieba.cut_for_se
 and the tests compare them on the seeds and on made-up strings. Two ways to get them:
 
 * native: rjieba, the Python binding of jieba-rs, which is jieba's algorithm, dictionary and
-  HMM in Rust, 10-20x faster. It keeps its dictionary in Rust memory, so while it stands in,
+  HMM in Rust, 10-25x faster. It keeps its dictionary in Rust memory, so while it stands in,
   jieba's own prefix dictionary (~60 MB in Python objects) is never loaded. It stands in while
   jieba's dictionary is the one both ship, untouched (no `set_dictionary`, `add_word` or
   `load_userdict`: `shipped_dictionary`) and a probe sentence comes out as jieba cuts it.
-  With the HMM on it differs from jieba in one place only: a run of Latin letters, digits and
-  `.-%` that is no dictionary word (`F-22`) stays one token, where jieba's HMM splits it into
-  `F`, `-`, `22`; `native_words` splits it the same way. Without the HMM (pages, search) it
-  gives jieba's words as they are;
+  It differs from jieba in two places, both mended here: its blocks of Chinese are wider
+  (CJK extensions, compatibility ideographs: `_ALONE`), and with the HMM on a run of Latin
+  letters, digits and `.-%` that is no dictionary word (`F-22`) stays one token, where jieba's
+  HMM splits it into `F`, `-`, `22` (`native_words`);
+  `jieba.del_word` after the first cut is not noticed (it sets a count to 0 in place, leaving
+  the dictionary's size and total as they were); the project never calls it;
 * jieba's own (`tokenizer()`), for everything else: rjieba missing, another dictionary, added
   words. (The summarizer has a faster Python route of its own for the HMM cut:
   bot.nlp.postag.fused_cut.)
@@ -60,18 +62,28 @@ MARKS = "+#&\\._%\\-"  # the marks jieba lets into a block of letters and digits
 LATIN_PIECES = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # how jieba's HMM splits a run without Chinese
 _GLUED = re.compile(f"[0-9A-Za-z][{MARKS}]|[{MARKS}][0-9A-Za-z]")  # where native_words may split
 _HAN = re.compile("[\u4e00-\u9fd5]")
+# a letter or digit outside jieba's blocks (U+4E00-U+9FD5, a-z, A-Z, 0-9), or a lone surrogate:
+# jieba gives each one as a word of its own. rjieba's blocks are wider (CJK extensions A-F,
+# compatibility ideographs, U+9FD6-U+9FFF), so its HMM would join them to their neighbours
+# (孙㽏㽏 -> 孙, 㽏㽏), and Rust strings cannot hold a surrogate: the text is cut around them
+# (whole blocks, unassigned code points included, as rjieba's ranges have them); splitting off
+# more than needed is safe, as jieba gives every character outside its blocks alone
+_WIDER = "\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f\U00030000-\U000323af"
+_ALONE = re.compile(f"((?![\u4e00-\u9fd5a-zA-Z0-9])[^\\W_]|[{_WIDER}\ud800-\udfff])")
 
 
 def tokenizer() -> jieba.Tokenizer:
-    """jieba's default tokenizer, its dictionary loaded on first use without its stderr chatter."""
+    """jieba's default tokenizer, its dictionary loaded on first use (and again after
+    `jieba.set_dictionary`) without its stderr chatter."""
     global _ready
-    if not _ready:
+    dt = jieba.dt
+    if not dt.initialized:
         with _lock:
             if not _ready:
                 jieba.setLogLevel(logging.WARNING)
-                jieba.dt.initialize()
                 _ready = True
-    return jieba.dt
+            dt.initialize()  # jieba's own lock; a no-op once loaded
+    return dt
 
 
 def shipped_dictionary() -> bool:
@@ -102,20 +114,29 @@ class Native:
     engine: Any  # the rjieba module: its default instance, built on import with the shared dictionary
 
     def cut(self, text: str, hmm: bool = True) -> list[str]:
-        try:
-            words = self.engine.cut(text, hmm)
-        except UnicodeEncodeError:  # a lone surrogate, which Rust strings cannot hold: jieba's own cut
-            return list(tokenizer().cut(text, HMM=hmm))
+        if _ALONE.search(text):
+            return self._around(text, lambda part: self.cut(part, hmm))
+        words = self.engine.cut(text, hmm)
         if hmm and _GLUED.search(text):  # a split needs a letter or digit beside one of the marks
             return native_words(words, self.engine.has_word)
         return words
 
     def cut_for_search(self, text: str) -> list[str]:
         """jieba.cut_for_search(text, HMM=False)'s words."""
-        try:
-            return self.engine.cut_for_search(text, False)
-        except UnicodeEncodeError:
-            return list(tokenizer().cut_for_search(text, HMM=False))
+        if _ALONE.search(text):
+            return self._around(text, self.cut_for_search)
+        return self.engine.cut_for_search(text, False)
+
+    @staticmethod
+    def _around(text: str, cut: Any) -> list[str]:
+        """Each character jieba cuts alone (see `_ALONE`) as a word, the text between cut by `cut`."""
+        out: list[str] = []
+        for k, part in enumerate(_ALONE.split(text)):
+            if k % 2:
+                out.append(part)
+            elif part:
+                out.extend(cut(part))
+        return out
 
 
 _NATIVE: tuple[tuple[Any, ...], Native | None] | None = None
