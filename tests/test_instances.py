@@ -39,6 +39,7 @@ async def until_done(fleet: Fleet, total: int, timeout: float) -> None:
     await fleet.wait_for(lambda: fleet.finished() >= total, timeout, f"all {total} rows finished")
 
 
+@pytest.mark.timeout(480)  # above the scenario's own 420 s, which then fails with what was left undone
 def test_three_instances_deliver_a_digest_once_within_the_shared_limit(pg_url, redis_prefix, tmp_path):
     chats = 2000
 
