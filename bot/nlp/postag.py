@@ -27,7 +27,7 @@ from typing import cast
 import jieba
 from jieba import finalseg
 
-from bot.nlp.segment import LATIN_PIECES, MARKS, native, tokenizer
+from bot.nlp.segment import HAN, LATIN_PIECES, MARKS, native, tokenizer
 
 # jieba's block patterns for the default (HMM) cut: runs it segments vs. runs it passes through
 _BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9" + MARKS + "]+)")
@@ -151,16 +151,13 @@ def _flush(buf: str, freq: dict[str, int], out: list[str]) -> None:
         out.extend(buf)
 
 
-_HAN = re.compile("([\u4e00-\u9fd5]+)")
-
-
 def hmm_cut(text: str, out: list[str]) -> None:
     """Append `list(jieba.finalseg.cut(text))`: its HMM for words the dictionary lacks, with the
     same Viterbi sums and tie-breaks, unrolled for its four states (about twice as fast)."""
-    for blk in _HAN.split(text):
+    for blk in HAN.split(text):
         if not blk:
             continue
-        if _HAN.match(blk):
+        if HAN.match(blk):
             for word in _hmm_words(blk):
                 if word in finalseg.Force_Split_Words:
                     out.extend(word)

@@ -61,7 +61,7 @@ def _spelled(words: str) -> list[str]:
 MARKS = "+#&\\._%\\-"  # the marks jieba lets into a block of letters and digits (`F-22`, `3.5%`)
 LATIN_PIECES = re.compile(r"([a-zA-Z0-9]+(?:\.\d+)?%?)")  # how jieba's HMM splits a run without Chinese
 _GLUED = re.compile(f"[0-9A-Za-z][{MARKS}]|[{MARKS}][0-9A-Za-z]")  # where native_words may split
-_HAN = re.compile("[\u4e00-\u9fd5]")
+HAN = re.compile("([\u4e00-\u9fd5]+)")  # jieba's Chinese runs (its HMM and its blocks use this range)
 # a letter or digit outside jieba's blocks (U+4E00-U+9FD5, a-z, A-Z, 0-9), or a lone surrogate:
 # jieba gives each one as a word of its own. rjieba's blocks are wider (CJK extensions A-F,
 # compatibility ideographs, U+9FD6-U+9FFF), so its HMM would join them to their neighbours
@@ -100,7 +100,7 @@ def native_words(words: list[str], known: Any) -> list[str]:
     dictionary word (`known(word)` false) is split as jieba's HMM splits it (`F-22` -> `F`, `-`, `22`)."""
     out: list[str] = []
     for word in words:
-        if len(word) > 1 and not _HAN.search(word) and not known(word):
+        if len(word) > 1 and not HAN.search(word) and not known(word):
             out.extend(x for x in LATIN_PIECES.split(word) if x)
         else:
             out.append(word)
