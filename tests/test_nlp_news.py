@@ -295,6 +295,26 @@ def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_saying_or_a
     assert term["商圈"] == pytest.approx(plain["商圈"])
 
 
+def test_the_publication_an_article_cites_is_not_a_keyword_unless_the_story_is_about_it():
+    text = [
+        "据《江滨晚报》报道，青松队后卫张伟强本赛季场均得到21分，青松队正与他商谈续约。",
+        "据山城通讯社消息，青松队的报价为三年两千万，据XBN报道，另有两支球队关注张伟强。",
+        "张伟强表示希望留在青松队，据美国《海风周报》称，青松队将在下周给出答复。",
+    ]
+    words = keywords_of(text)
+    assert {"张伟强", "青松"} <= words
+    assert not {"江滨晚报", "山城", "通讯社", "XBN", "海风", "周报", "海风周报"} & words  # where the story came from
+    # a citation's other words and a person quoted as a source stay; so does a paper the story is about
+    sentences = [
+        [("据", "p"), ("美国", "ns"), ("《", "x"), ("海风周报", "nt"), ("》", "x"), ("称", "v"), ("。", "x")],
+        [("据", "p"), ("张明", "nr"), ("透露", "v"), ("，", "x"), ("江滨晚报", "nt"), ("据", "p")],
+        [("据", "p"), ("江滨晚报", "nt"), ("报道", "v"), ("。", "x"), ("据", "p"), ("了解", "v"), ("，", "x")],
+    ]
+    assert kw.cited_sources(sentences) == {"海风周报"}
+    story = [*text, "江滨晚报创刊于1950年，江滨晚报的体育版今年改版。"]
+    assert "江滨晚报" in keywords_of(story)
+
+
 def test_keywords_have_no_fragments():
     text = [
         "区发改局局长张三介绍，发改局局长办公会研究了三大任务。",

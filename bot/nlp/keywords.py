@@ -67,6 +67,11 @@ _QUOTE_CLOSE = frozenset(OPENERS[mark] for mark in _QUOTE_OPEN)
 _OPENING = re.compile("[" + "".join(sorted(_QUOTE_OPEN)) + "]")
 _LISTING = frozenset("、，,；;")  # a quote with these lists slogans (“早起步、快落地”): no term
 _WORD = itemgetter(0)
+# a citation: `据` ... `报道` within one clause (据《纽约日报》报道, 据美联社消息, 据ESPN报道)
+_CITING = frozenset("据 援引 引述".split())
+_CITED = frozenset("报道 报导 消息 透露 披露 援引 称 电".split())
+_MEDIA = re.compile(r"(?:报|社|网|台|刊|志|在线|媒体|电视|新闻)$")  # how a publication's name ends
+_CITATION_CHARS = 16
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
 
@@ -226,6 +231,59 @@ def quoted(sentences: list[list[tuple[str, str]]], limit: int) -> set[str]:
     return out
 
 
+def _citation(s: list[tuple[str, str]], start: int) -> int | None:
+    """Where the citation opened by `s[start - 1]` (`据`) closes: the index of its `报道`, `消息`,
+    `称`…, if one comes within the clause and `_CITATION_CHARS` characters."""
+    size = 0
+    for k in range(start, len(s)):
+        word, tag = s[k]
+        if word in _CITED:
+            return k if k > start else None
+        size += len(word)
+        if size > _CITATION_CHARS or (tag == "x" and word not in _QUOTE_OPEN and word not in _QUOTE_CLOSE):
+            return None
+    return None
+
+
+def _publication(citation: list[tuple[str, str]]) -> list[str]:
+    """The words of a citation that name the publication: those in title marks, Latin ones, and
+    a publication-like word (…报, …社) with the nouns just before it (`山城` + `通讯社`)."""
+    out: list[str] = []
+    marked = False
+    for i, (word, _) in enumerate(citation):
+        if word in _QUOTE_OPEN or word in _QUOTE_CLOSE:
+            marked = word in _QUOTE_OPEN
+        elif marked or _LATIN_WORD.match(word):
+            out.append(word)
+        elif _MEDIA.search(word):
+            j = i
+            while j > 0 and citation[j - 1][1][0] == "n" and citation[j - 1][0] not in out:
+                j -= 1
+            out.extend(w for w, _ in citation[j : i + 1])
+    return out
+
+
+def cited_sources(sentences: list[list[tuple[str, str]]]) -> set[str]:
+    """The publications the article cites as its source and names nowhere else: `纽约日报` of
+    `据《纽约日报》报道`, `美联社` of `据美联社消息`. The story is what the source reported, not
+    the source. A citation's words count when set in title marks, when they end as a
+    publication's name does (…报, …社, …网, …台), with the nouns just before (`山城` of
+    `据山城通讯社消息`), or are Latin (ESPN); `美国` of `据美国《侨报》报道` and a person quoted as a
+    source (`据张明透露`) are left alone."""
+    cited: Counter[str] = Counter()
+    said: Counter[str] = Counter(map(_WORD, chain.from_iterable(sentences)))
+    for s in sentences:
+        k = 0
+        while k < len(s):
+            end = _citation(s, k + 1) if s[k][0] in _CITING else None
+            if end is None:
+                k += 1
+                continue
+            cited.update(_publication(s[k + 1 : end]))
+            k = end + 1
+    return {word for word, n in cited.items() if n >= said[word]}
+
+
 def _shape(word: str, tag: str, min_length: int) -> bool:
     if len(word) < min_length or (tag not in KEYWORD_TAGS and tag not in OTHER_TAGS) or word[0].isdigit():
         return False
@@ -327,7 +385,7 @@ def evidence(
     team_names(sentences, known)
     terms = quoted(sentences, params.quoted_chars)
     parts = merge_phrases(sentences, stop, params.merge_share)
-    found = _tally(sentences, stop, nonkeywords() | set(banned), min_length)
+    found = _tally(sentences, stop, nonkeywords() | set(banned) | cited_sources(sentences), min_length)
     priors: dict[str, float] = {}
     weights: dict[str, float] = {}
     scale, power, count_power = params.order_scale, -params.order_power, params.count_power
