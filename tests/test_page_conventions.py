@@ -433,3 +433,92 @@ def test_a_question_title_may_name_its_subject_before_a_colon():
     text = "记者调查：旧小区加装电梯难在哪？\n\n本报讯（记者 甲乙）今天开会。\n"
     [piece] = parse_page(text).pieces
     assert (piece.title, piece.byline) == ("记者调查：旧小区加装电梯难在哪？", "记者 甲乙")
+
+
+@pytest.mark.parametrize(
+    ("text", "finished"),
+    [
+        ("有关负责人表示，将确保收益。（完）", True),
+        ("出行前最好先咨询医生。（据某某社）", True),
+        ("大家说，这才是好办法。”（本报记者 甲乙 整理）", True),
+        ("某某办法（试行）", False),  # a title's bracket, no sentence before it
+        ("周末去哪儿玩(组图)", False),
+        ("（完）", False),
+        ("工程将于年底前完成（", False),
+    ],
+)
+def test_a_bracketed_tag_after_the_last_sentence_still_ends_it(text: str, finished: bool):
+    assert ends_sentence(text) is finished
+
+
+def test_the_wires_end_mark_is_removed_and_the_next_story_starts_after_it():
+    page = parse_page(
+        "甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航。（完）\n\n乙地新建两所学校\n\n据某某社电 两所学校秋季招生。\n"
+    )
+    assert [p.title for p in page.pieces] == ["甲地开通新航线", "乙地新建两所学校"]
+    assert page.pieces[0].paragraphs() == ["本报讯（记者 甲乙）新航线今天首航。"]
+
+
+@pytest.mark.parametrize(
+    ("lines", "title", "subtitle"),
+    [
+        (["小微企业贷款利率", "降至历史低位"], "小微企业贷款利率降至历史低位", None),
+        (["全市中小学午餐补贴标准", "提高至每天八元"], "全市中小学午餐补贴标准提高至每天八元", None),
+        (
+            ["市委常委会召开会议", "孟庆远主持"],
+            "市委常委会召开会议",
+            "孟庆远主持",
+        ),  # a verb in the first line: it tells the news
+        (["城郊游持续升温", "周末带娃去哪儿"], "城郊游持续升温", "周末带娃去哪儿"),
+        (["老街坊的新约定", "记社区志愿服务队"], "老街坊的新约定", "记社区志愿服务队"),  # not a bare noun phrase
+        (["甲乙区举行推进会", "凝心聚力 攻坚克难"], "甲乙区举行推进会", "凝心聚力 攻坚克难"),
+    ],
+)
+def test_a_noun_phrase_over_a_predicate_is_one_headline_in_two_lines(lines: list[str], title: str, subtitle):
+    page = parse_page("\n".join(lines) + "\n本报讯（记者 甲乙）今天开会。\n")
+    assert [(p.title, p.subtitle) for p in page.pieces] == [(title, subtitle)]
+
+
+@pytest.mark.parametrize(
+    ("third", "kicker", "title", "subtitle"),
+    [
+        ("甲乙丙主持", None, "区委常委会召开会议", "研究部署防汛工作 甲乙丙主持"),
+        ("甲乙丙出席并讲话 丁戊主持", None, "区委常委会召开会议", "研究部署防汛工作 甲乙丙出席并讲话 丁戊主持"),
+        ("全区上下齐心备汛", "区委常委会召开会议", "研究部署防汛工作", "全区上下齐心备汛"),  # the classic order
+    ],
+)
+def test_who_chaired_the_meeting_is_a_second_subtitle(third: str, kicker, title: str, subtitle: str):
+    page = parse_page(f"区委常委会召开会议\n研究部署防汛工作\n{third}\n\n本报讯（记者 甲乙）今天开会。\n")
+    assert [(p.kicker, p.title, p.subtitle) for p in page.pieces] == [(kicker, title, subtitle)]
+
+
+@pytest.mark.parametrize("head", ["目前", "2025年", "今年以来", "据统计", "近日"])
+def test_a_sentences_opening_words_cut_off_by_a_column_break_are_joined(head: str):
+    page = parse_page(f"甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航。\n\n{head}\n\n航线每周往返三班。\n")
+    assert page.pieces[0].paragraphs() == ["本报讯（记者 甲乙）新航线今天首航。", f"{head}航线每周往返三班。"]
+
+
+@pytest.mark.parametrize("heading", ["记者手记", "延伸阅读", "航线规划", "一、航线规划"])
+def test_a_short_heading_is_not_taken_for_a_sentences_opening_words(heading: str):
+    page = parse_page(f"甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航。\n\n{heading}\n\n航线每周往返三班。\n")
+    assert [b.text for b in page.pieces[0].blocks if b.type == "heading"] == [heading]
+
+
+@pytest.mark.parametrize(
+    ("byline", "credit"),
+    [
+        ("县融媒体中心记者 甲乙　通讯员 丙丁", "县融媒体中心记者 甲乙　通讯员 丙丁"),
+        ("市电视台记者 甲乙", "市电视台记者 甲乙"),
+        ("来源：某某社", "来源：某某社"),
+    ],
+)
+def test_a_newsroom_before_the_reporter_or_the_outlet_on_its_own_line_is_a_byline(byline: str, credit: str):
+    page = parse_page(f"第一篇\n\n□ 记者 戊己\n\n正文一句。\n\n第二篇\n{byline}\n\n今天开会，会议研究了工作。\n")
+    assert [(p.title, p.byline) for p in page.pieces] == [("第一篇", "记者 戊己"), ("第二篇", credit)]
+
+
+def test_a_dateline_line_cut_before_its_first_stop_opens_the_paragraph_not_the_headline():
+    page = parse_page("全省外贸稳中有进\n　　本报讯（记者 甲乙 通讯员 丙丁）记者从海关\n获悉，外贸总值增长。\n")
+    piece = page.pieces[0]
+    assert (piece.title, piece.subtitle, piece.byline) == ("全省外贸稳中有进", None, "记者 甲乙 通讯员 丙丁")
+    assert piece.paragraphs() == ["本报讯（记者 甲乙 通讯员 丙丁）记者从海关获悉，外贸总值增长。"]

@@ -8,6 +8,7 @@ names a paper or a word of a story.
   `图/X`, `资料图片`, on their own line or after a caption's last sentence on the same line
   (`…现场作业。本报记者 X 摄`, `…作业。图/X`, `…外景。资料图片`);
 * bylines on their own line: `本报记者 X 通讯员 Y`, `◎记者 X`, `■本报记者 X`, `文/X 图/Y`,
+  the outlet a story is taken from (`来源：新华社`),
   `□ 本报评论员`, `特约评论员 X`, `■ X` (a box and a bare name: see `names_no_role`), the
   writer's post in brackets after the name (`■ X（某某大学教授）`);
 * page furniture: page headers (`2024年12月9日 星期一`, `A3`, `第3版`, `A06 城事`, also spread
@@ -34,13 +35,23 @@ from __future__ import annotations
 
 import re
 
-from bot.corpus.pages.text import CLAUSE_PUNCT, CLOSERS, SENTENCE_END, SPACES, ends_sentence, is_display, visible_len
+from bot.corpus.pages.text import (
+    CLAUSE_PUNCT,
+    CLOSERS,
+    SENTENCE_END,
+    SPACES,
+    ends_sentence,
+    is_display,
+    visible_len,
+    without_end_tag,
+)
 
 _CJK = r"[\u4e00-\u9fff]"
 # a personal name; two-character names are often padded with a space (`刘　洋`)
 NAME = r"[\u4e00-\u9fff](?:[\u3000 ]?[\u4e00-\u9fff·]){1,4}"
 ROLE = (
-    r"(?:本报|[\u4e00-\u9fff]{1,6}?(?:社|台|网))?(?:驻[\u4e00-\u9fff]{1,4})?"
+    # the newsroom before the role: `本报`, `新华社`, `县电视台`, `县融媒体中心`, `某某日报`
+    r"(?:本报|[\u4e00-\u9fff]{1,6}?(?:社|台|网|中心|报))?(?:驻[\u4e00-\u9fff]{1,4})?"
     r"(?:特约|特派|首席|见习|实习|融媒体?|全媒体|摄影|资深)?"
     r"(?:记者|通讯员|评论员|实习生|撰稿人|摄影师)"
     # `记者手记`, `记者观察`: column heads of the trade, not a reporter called 手记
@@ -71,6 +82,7 @@ _TRAILING_CREDIT = re.compile(r"^(.*[。！？!?…][”’」』）)]*)([\s\u30
 _BOX = re.compile(r"^[□■◇◆○●◎▲△▇★☆]\s*(\S.*)$")
 _BYLINE = re.compile(
     rf"^(?:(?:文|作者|撰文|文字|整理)\s*[/／:：|丨]\s*\S.{{0,30}}"
+    rf"|(?:来源|稿源|稿件来源)\s*[:：]\s*\S.{{0,20}}"
     rf"|(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+(?:报道)?"
     rf"|(?:本报)?(?:特约)?评论员|本报记者)$"
 )
@@ -137,6 +149,8 @@ _MARKER_END = re.compile(
 _MARKER_START = re.compile(rf"^\s*{_OPEN_MARK}\s*(?:上接|紧接|接|续)\s*{_JUMP}{_WHERE}\s*{_CLOSE_MARK}\s*")
 _MARKER_LINE = re.compile(rf"^(?:{_ARROW}\s*)?{_MARKER}$")
 _INWARD = ("上接", "紧接", "接", "续")
+# the wire's end of story after the last sentence: `…收益。（完）`, `【全文完】`
+_END_MARK = re.compile(r"(?<=[。！？!?…”’」』])[ \t\u3000]*[（(【\[]\s*(?:全文)?完\s*[)）】\]]\s*$")
 # an index entry (今日导读): a headline and the page it is on, after an arrow (`…的“新生” ▶3版`)
 # or after a wide gap (`◆ 城西新建三所幼儿园　　3版`)
 _INDEX_ENTRY = re.compile(rf"^\S.{{0,40}}?(?:\s*[▶►▷]+|\s+(?:→|>>|»|详见)|\u3000+|\s{{2,}})\s*{_JUMP}$")
@@ -290,7 +304,9 @@ def strip_staff_tail(text: str) -> str:
 
 
 def strip_markers(text: str) -> tuple[str, bool, str | None]:
-    """(text, opened with `上接…`, the jump of a closing `下转…`) with the markers removed."""
+    """(text, opened with `上接…`, the jump of a closing `下转…`) with the markers removed, and
+    the wire's end mark (`…收益。（完）`) too."""
+    text = _END_MARK.sub("", text) if len(text) > 4 else text
     jump_in = False
     m = _MARKER_START.match(text)
     if m and m.end() < len(text):
@@ -388,7 +404,7 @@ def _sentences(text: str) -> int:
     """How many sentences finished text holds (0: it is not finished)."""
     if not ends_sentence(text):
         return 0
-    core = text.rstrip(CLOSERS + SPACES)[:-1]
+    core = without_end_tag(text).rstrip(CLOSERS + SPACES)[:-1]
     return 1 + sum(ch in _SENTENCE_STOPS for ch in core)
 
 

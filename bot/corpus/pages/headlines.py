@@ -18,10 +18,14 @@ shape and by space only:
 * Otherwise a short bare line (`要闻`, `民生直通车`, `走基层 看变化`) with a real headline after it
   is a label and is dropped — when in doubt a label is dropped, not promoted. A line wholly in
   brackets (`【民生热线】`, `【某某·系列报道①】`) always is: a kicker carries no brackets.
-* Three lines without dashes are kicker, title and subtitle, the classic order; the short first
+* Three lines without dashes are kicker, title and subtitle, the classic order, except under a
+  meeting's headline whose last line says who chaired or spoke (`X主持`, `X出席并讲话 Y主持`):
+  then they are title and two subtitles. The short first
   line of three stays the kicker (`产业旺 农家富`) unless space sets it apart, it sits right under
   the page header (or under labels stacked right under it: a masthead, then the section name),
   or a label stands among the lines under it.
+* Two lines may be one headline set in two: a bare noun phrase over a short predicate with no
+  subject of its own (`小微企业贷款利率` over `降至历史低位`).
 * Of two lines without dashes the first is the title and the second its subtitle, unless the
   first frames the story rather than tells it: a short bare line kept in the group, a line
   that names a kind of report (`…调查`, `…观察`, `…纪实`: the generic genre words of the trade),
@@ -46,6 +50,14 @@ from bot.corpus.pages.lines import Unit
 from bot.corpus.pages.text import visible_len
 
 MAX_HEADER_LINES = 3
+_PREDICATE_CHARS = 10
+_ONE_HEADLINE_CHARS = 24
+_PHRASE_TAGS = frozenset("q j eng t f".split())  # besides nouns and numbers, in a bare noun phrase (`一季度…零售额`)
+_PRESIDING_CHARS = 24
+# a name, then what its holder did at the meeting (the trade's words), once or more
+_PRESIDING = re.compile(
+    rf"^(?:{cues.NAME}\s*(?:主持|出席|讲话|致辞|参加|作报告|陪同)(?:会议)?(?:并(?:讲话|致辞|作报告))?[\s\u3000]*)+$"
+)
 # kinds of report a kicker names (`共享单车停放乱象调查`); no story's words
 _FIGURE = re.compile(r"[0-9０-９]")
 _FIGURE_RUN = re.compile(r"[0-9０-９][0-9０-９.．%％]*")
@@ -158,6 +170,34 @@ def _frames(lines: list[Unit]) -> bool:
     return _gives_figures_under(first, second) or _two_clauses_under_a_phrase(first, second)
 
 
+def one_headline(first: str, second: str) -> bool:
+    """`小微企业贷款利率` over `降至历史低位`: one headline set in two lines. The first is a bare
+    noun phrase, which tells no news, and the second a short predicate with no subject of its
+    own (it opens with a verb, preposition or adverb): a subtitle states its own fact, so this
+    one finishes the line above."""
+    if not (cues.is_bare(first) and cues.is_bare(second)) or _is_couplet(first) or _is_couplet(second):
+        return False
+    if visible_len(second) > _PREDICATE_CHARS or len(first) + len(second) > _ONE_HEADLINE_CHARS:
+        return False
+    from bot.nlp.postag import guess_tag, tag_table
+    from bot.nlp.segment import words
+
+    table = tag_table()
+    head, tail = words(first), words(second)
+    head_tags = [table.get(w) or guess_tag(w) for w in head]
+    if not head_tags or not all(t[0] in "nm" or t in _PHRASE_TAGS for t in head_tags) or head_tags[-1][0] != "n":
+        return False
+    lead = table.get(tail[0]) or guess_tag(tail[0]) if tail else ""
+    return lead[:1] == "v" or lead in ("p", "d", "ad")
+
+
+def presiding(text: str) -> bool:
+    """`孟庆远主持`, `张三出席并讲话 李四主持`: who chaired or spoke, the last line of a meeting's
+    headline (title, what it decided, who chaired): a second subtitle, not the subtitle of a
+    title under a kicker."""
+    return visible_len(text) <= _PRESIDING_CHARS and bool(_PRESIDING.match(text))
+
+
 def _dashless(lines: list[Unit]) -> bool:
     return not any(cues.is_kicker_end(u.text) or cues.is_subtitle_start(u.text) for u in lines)
 
@@ -170,7 +210,7 @@ def _title_index(lines: list[Unit]) -> int:
     if sub is not None:
         return sub - 1  # the title sits right above a `——` subtitle
     if len(lines) == MAX_HEADER_LINES and _dashless(lines):
-        return 1  # kicker, title, subtitle
+        return 0 if presiding(lines[-1].text) else 1  # kicker, title, subtitle
     t = 1 if len(lines) > 1 and _frames(lines) else 0
     while t < len(lines) - 1 and cues.is_kicker_end(lines[t].text):
         t += 1
@@ -181,6 +221,8 @@ def split_header(lines: list[Unit], space: int | None = None) -> tuple[str | Non
     """(kicker, title, subtitle) from a header group of display lines; `space` is the page's
     `headline_space`."""
     lines = _drop_labels(_below_furniture(lines), space)[-MAX_HEADER_LINES:]
+    if len(lines) == 2 and one_headline(lines[0].text, lines[1].text):
+        return None, lines[0].text + lines[1].text, None
     t = _title_index(lines)
     kicker = lines[t - 1].text if t > 0 else None
     subtitle = " ".join(u.text for u in lines[t + 1 :]) or None

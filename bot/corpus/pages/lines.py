@@ -31,6 +31,7 @@ Then, in order:
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -43,6 +44,7 @@ from bot.corpus.pages.text import (
     is_display,
     is_image,
     strip_markdown,
+    visible_len,
 )
 from bot.nlp.datelines import DATELINE, dateline_credit, reported_by
 
@@ -50,6 +52,12 @@ MAX_CAPTION_CHARS = 200
 _SENTENCE_STOPS = "。！？!?；;…"  # a colon may sit inside a headline (`专家：…？`)
 _STRADDLE_WINDOW = 6
 _MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
+_ADVERBIAL_CHARS = 5
+# a date, `…以来`, or the trade's `据统计`/`据了解`: a sentence's opening words
+_ADVERBIAL = re.compile(
+    r"^(?:\d{2,4}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?|\d{1,2}\s*月(?:\d{1,2}\s*日)?|\S{1,3}以来"
+    r"|据(?:统计|了解|悉|介绍|调查|测算|估算|估计|初步统计|不完全统计))$"
+)
 _RUNS_ON = ("，", ",", "、")  # a line that stops on one of these has not ended
 _TIGHT_CAPTION_CHARS = 90
 
@@ -113,8 +121,8 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
     byline = cues.byline_of(text)
     if byline is not None:
         return Unit("byline", text, byline=byline)
-    if is_display(text) or cues.is_lead_in(text):
-        return Unit("display", text)
+    if (is_display(text) or cues.is_lead_in(text)) and not DATELINE.match(text):
+        return Unit("display", text)  # a dateline opens a paragraph, even one cut before its first stop
     unit = Unit("para", text, note=cues.is_note(text))
     read_dateline(unit, above)
     inline = cues.inline_credit(text)
@@ -295,7 +303,21 @@ def _is_fragment(unit: Unit, nxt: Unit) -> bool:
         return False
     if nxt.kind != "para" or nxt.opens_article or nxt.note or nxt.credit is not None:
         return False
-    return cues.cannot_open(nxt.text) or straddles(unit.text, nxt.text) or ends_open(unit.text)
+    return cues.cannot_open(nxt.text) or straddles(unit.text, nxt.text) or ends_open(unit.text) or adverbial(unit.text)
+
+
+def adverbial(text: str) -> bool:
+    """A short line that only says when or on what ground (`目前`, `2024年`, `今年以来`,
+    `据统计`): the opening words of a sentence a column break cut off, never a heading."""
+    from bot.nlp.postag import tag_table
+    from bot.nlp.segment import words
+
+    if visible_len(text) > _ADVERBIAL_CHARS:
+        return False
+    if _ADVERBIAL.match(text):
+        return True
+    found = words(text, hmm=False)
+    return len(found) == 1 and tag_table().get(found[0]) == "t"  # a time word alone: 目前, 近日
 
 
 def _starts_header(units: list[Unit], i: int) -> bool:

@@ -34,6 +34,9 @@ _BULLET = re.compile(r"^\s{0,3}(?:[-*+]|>)\s+")
 _META_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 SPACES = " \t\u3000\u00a0"
+# a bracketed tag closing a story after its last sentence (`（完）`, `（据新华社）`)
+_END_TAG = re.compile(r"[ \t\u3000\u00a0]*[（(][^（）()]{1,30}[)）][ \t\u3000\u00a0]*$")
+_FULL_STOPS = "。！？!?…"
 
 
 def strip_markdown(line: str) -> tuple[str, int]:
@@ -61,9 +64,21 @@ def is_image(line: str) -> bool:
 
 
 def ends_sentence(text: str) -> bool:
-    """True when the text ends a sentence (closing quotes and brackets looked through)."""
-    core = text.rstrip(CLOSERS + SPACES)
+    """True when the text ends a sentence (closing quotes and brackets looked through), also
+    when a bracketed tag follows the sentence's end: the wire's `…收益。（完）`, a source
+    `…医生。（据新华社）`, a credit `…办法。（本报记者 X 整理）`."""
+    core = without_end_tag(text).rstrip(CLOSERS + SPACES)
     return bool(core) and core[-1] in SENTENCE_END
+
+
+def without_end_tag(text: str) -> str:
+    """`…收益。（完）` -> `…收益。`: text without the bracketed tag after its last sentence end."""
+    m = _END_TAG.search(text)
+    if m is None or m.start() == 0:
+        return text
+    head = text[: m.start()]
+    core = head.rstrip(CLOSERS + SPACES)
+    return head if core and core[-1] in _FULL_STOPS else text
 
 
 def is_display(text: str) -> bool:
