@@ -522,3 +522,19 @@ def test_a_dateline_line_cut_before_its_first_stop_opens_the_paragraph_not_the_h
     piece = page.pieces[0]
     assert (piece.title, piece.subtitle, piece.byline) == ("全省外贸稳中有进", None, "记者 甲乙 通讯员 丙丁")
     assert piece.paragraphs() == ["本报讯（记者 甲乙 通讯员 丙丁）记者从海关获悉，外贸总值增长。"]
+
+
+@pytest.mark.parametrize(
+    ("line", "heading"),
+    [
+        ("（二）出现发热怎么办？", True),
+        ("二、家中如何消毒？", True),
+        ("3．孩子咳嗽要不要吃药?", True),
+        ("二、发热怎么办？多喝水。", False),  # a question and its answer: a paragraph
+        ("二、如果发热，怎么办？", False),  # a comma: the head of a cut paragraph may read so
+        ("出现发热怎么办？", False),  # not numbered: a question in the story
+    ],
+)
+def test_a_numbered_question_heads_its_answer(line: str, heading: bool):
+    page = parse_page(f"流感防护知识\n\n本报记者 甲乙\n\n入冬以来，病例增多。\n\n{line}\n\n多喝水，注意休息。\n")
+    assert [b.text for b in page.pieces[0].blocks if b.type == "heading"] == ([line] if heading else [])

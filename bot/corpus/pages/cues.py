@@ -175,6 +175,7 @@ _PHOTO_KIND = re.compile(r"[（(](?:无人机|航拍|资料|手机|合成)照片
 _DAY = r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*)?\d{1,2}\s*日"
 _SCENE_DAY = re.compile(rf"^{_DAY}(?:[上中下]午|清晨|早晨|凌晨|傍晚|晚间?|夜间?|深夜)?\s*[，,]")
 MAX_HEADING_CHARS = 40
+_QUESTION_CHARS = 30
 _LEAD_WORD_CHARS = 6
 _CUT_ENDS = "，,、；;"
 _NO_OPENER = "，。、；：？！）》」』”’…,.;:?!)%"
@@ -344,8 +345,8 @@ def is_heading_shape(text: str) -> bool:
 
 
 def is_lead_in(text: str) -> bool:
-    """A short line that heads what follows though it has a comma or a colon: a numbered or
-    boxed heading (`一、离家太远，老人走不动`, `（二）多方核实，追回损失`), a word and a colon
+    """A short line that heads what follows though it has a comma, a colon or a question mark:
+    a numbered question (`（二）出现发热怎么办？`), a numbered or boxed heading (`一、离家太远，老人走不动`, `（二）多方核实，追回损失`), a word and a colon
     alone (`链接：`, `小贴士：`), or a word, a colon and a quotation that closes the line
     (`一群人：“手艺要传下去，窑火不能灭”`). Never a paragraph: it does not end a sentence, and no
     column break leaves a comma last (`二、要加强统筹，` is the head of a cut paragraph)."""
@@ -355,7 +356,17 @@ def is_lead_in(text: str) -> bool:
         return not ends_sentence(text)
     if text[-1:] in "：:":
         return visible_len(text) <= _LEAD_WORD_CHARS and not any(ch in CLAUSE_PUNCT for ch in text)
+    if _NUMBERED.match(text) and asks_one_question(text):
+        return True  # `（二）出现发热怎么办？`: a numbered question heads its answer
     return is_heading_shape(text) and not (ends_sentence(text) or _NOTE.match(text) or caption_cue(text))
+
+
+def asks_one_question(text: str) -> bool:
+    """A single short question and nothing else (`出现发热怎么办？`), no comma in it."""
+    core = text.rstrip(CLOSERS + SPACES)
+    if len(core) > _QUESTION_CHARS or not core.endswith(("？", "?")):
+        return False
+    return not any(ch in _SENTENCE_STOPS or ch in "，," for ch in core[:-1])
 
 
 def is_note(text: str) -> bool:
