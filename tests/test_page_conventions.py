@@ -509,12 +509,37 @@ def test_a_short_heading_is_not_taken_for_a_sentences_opening_words(heading: str
     [
         ("县融媒体中心记者 甲乙　通讯员 丙丁", "县融媒体中心记者 甲乙　通讯员 丙丁"),
         ("市电视台记者 甲乙", "市电视台记者 甲乙"),
-        ("来源：某某社", "来源：某某社"),
+        ("某某日报记者 甲乙", "某某日报记者 甲乙"),
     ],
 )
-def test_a_newsroom_before_the_reporter_or_the_outlet_on_its_own_line_is_a_byline(byline: str, credit: str):
+def test_a_newsroom_before_the_reporter_is_part_of_the_byline(byline: str, credit: str):
     page = parse_page(f"第一篇\n\n□ 记者 戊己\n\n正文一句。\n\n第二篇\n{byline}\n\n今天开会，会议研究了工作。\n")
     assert [(p.title, p.byline) for p in page.pieces] == [("第一篇", "记者 戊己"), ("第二篇", credit)]
+
+
+@pytest.mark.parametrize("title", ["日报记者走基层", "体育中心记者见面会", "举报记者遭打"])
+def test_a_headline_about_reporters_is_not_a_byline(title: str):
+    page = parse_page(f"{title}\n\n本报记者 甲乙\n\n今天开会，会议研究了工作。\n")
+    assert [(p.title, p.byline) for p in page.pieces] == [(title, "本报记者 甲乙")]
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("来源：某某社", True),
+        ("数据来源：某某统计局", True),
+        ("稿件来源：某某网", True),
+        ("来源：记者调查，本报整理后刊发。", False),  # a sentence, not a source line
+    ],
+)
+def test_a_source_line_is_furniture(line: str, furniture: bool):
+    from bot.corpus.pages.cues import is_furniture
+
+    assert is_furniture(line) is furniture
+    page = parse_page(f"第二篇\n{line}\n\n本报记者 甲乙\n\n今天开会，会议研究了工作。\n")
+    piece = page.pieces[0]
+    shown = [piece.title, piece.subtitle, piece.byline, *piece.paragraphs()]
+    assert (line in shown) is not furniture
 
 
 def test_a_dateline_line_cut_before_its_first_stop_opens_the_paragraph_not_the_headline():

@@ -8,10 +8,10 @@ names a paper or a word of a story.
   `图/X`, `资料图片`, on their own line or after a caption's last sentence on the same line
   (`…现场作业。本报记者 X 摄`, `…作业。图/X`, `…外景。资料图片`);
 * bylines on their own line: `本报记者 X 通讯员 Y`, `◎记者 X`, `■本报记者 X`, `文/X 图/Y`,
-  the outlet a story is taken from (`来源：新华社`),
+  a newsroom before the role, a space before the name (`县融媒体中心记者 X　通讯员 Y`),
   `□ 本报评论员`, `特约评论员 X`, `■ X` (a box and a bare name: see `names_no_role`), the
   writer's post in brackets after the name (`■ X（某某大学教授）`);
-* page furniture: page headers (`2024年12月9日 星期一`, `A3`, `第3版`, `A06 城事`, also spread
+* page furniture: source lines (`来源：新华社`, `数据来源：市统计局`), page headers (`2024年12月9日 星期一`, `A3`, `第3版`, `A06 城事`, also spread
   across the line with runs of spaces, dotted dates, lunar dates and issue numbers:
   `2025.03.11　周二　乙巳年二月十二`, `乙巳年三月廿七`, `今日12版　第9021号`, a bare page number set off by
   a full-width space: `06　城市·民生`), staff lines (`责任编辑：X  版式：Y  校对：Z`, `本版编辑/X`,
@@ -50,8 +50,7 @@ _CJK = r"[\u4e00-\u9fff]"
 # a personal name; two-character names are often padded with a space (`刘　洋`)
 NAME = r"[\u4e00-\u9fff](?:[\u3000 ]?[\u4e00-\u9fff·]){1,4}"
 ROLE = (
-    # the newsroom before the role: `本报`, `新华社`, `县电视台`, `县融媒体中心`, `某某日报`
-    r"(?:本报|[\u4e00-\u9fff]{1,6}?(?:社|台|网|中心|报))?(?:驻[\u4e00-\u9fff]{1,4})?"
+    r"(?:本报|[\u4e00-\u9fff]{1,6}?(?:社|台|网))?(?:驻[\u4e00-\u9fff]{1,4})?"
     r"(?:特约|特派|首席|见习|实习|融媒体?|全媒体|摄影|资深)?"
     r"(?:记者|通讯员|评论员|实习生|撰稿人|摄影师)"
     # `记者手记`, `记者观察`: column heads of the trade, not a reporter called 手记
@@ -82,7 +81,9 @@ _TRAILING_CREDIT = re.compile(r"^(.*[。！？!?…][”’」』）)]*)([\s\u30
 _BOX = re.compile(r"^[□■◇◆○●◎▲△▇★☆]\s*(\S.*)$")
 _BYLINE = re.compile(
     rf"^(?:(?:文|作者|撰文|文字|整理)\s*[/／:：|丨]\s*\S.{{0,30}}"
-    rf"|(?:来源|稿源|稿件来源)\s*[:：]\s*\S.{{0,20}}"
+    # a newsroom named before the role (`县融媒体中心记者 X`, `某某日报记者 X`): only with a space
+    # before the name, since `…中心记者见面会` and `日报记者走基层` read the same without one
+    rf"|{_CJK}{{1,8}}?(?:中心|报)(?:记者|通讯员)[\s\u3000]+{NAME}(?:(?:{_SEP}(?:{ROLE}\s*)?{NAME})*)"
     rf"|(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+(?:报道)?"
     rf"|(?:本报)?(?:特约)?评论员|本报记者)$"
 )
@@ -112,6 +113,8 @@ _IMPRINT = re.compile(
 )
 # the weather box: `今日天气　多云转小雨　19℃～26℃`
 _WEATHER = re.compile(r"^(?:今[日天]|明[日天]|本市)?天气(?:预报)?(?:[\s\u3000]|[:：]).*\d\s*℃")
+# `来源：新华社`, `稿件来源：某某网`: where a story or a chart comes from, a line of its own
+_SOURCE_LINE = re.compile(r"^(?:来源|稿源|稿件来源|信息来源|数据来源|资料来源)\s*[:：]\s*[^，。,；;！？!?]{1,30}$")
 # the page speaking of itself (`本版内容仅供读者参考，…`, `本栏目欢迎来稿…`): a notice, no story's
 _PAGE_NOTICE = re.compile(r"^本(?:版|栏目?)\S")
 _STAFF_TAIL = re.compile(r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|版式|美编|校对)\s*[:：].*$")
@@ -244,8 +247,10 @@ def names_no_role(text: str) -> bool:
 
 
 def is_furniture(text: str) -> bool:
-    """Page headers, staff lines, the page's own notices and whole-line asides: never a title
-    and never body text."""
+    """Page headers, staff lines, the page's own notices, whole-line asides and source lines
+    (`来源：新华社`, under a title or a chart): never a title and never body text."""
+    if _SOURCE_LINE.match(text):
+        return True
     if (_STAFF.match(text) or _PAGE_NOTICE.match(text)) and len(text) <= 80:
         return True
     if _is_imprint(text):
