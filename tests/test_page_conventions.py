@@ -472,11 +472,16 @@ def test_the_wires_end_mark_is_removed_and_the_next_story_starts_after_it():
         (["城郊游持续升温", "周末带娃去哪儿"], "城郊游持续升温", "周末带娃去哪儿"),
         (["老街坊的新约定", "记社区志愿服务队"], "老街坊的新约定", "记社区志愿服务队"),  # not a bare noun phrase
         (["甲乙区举行推进会", "凝心聚力 攻坚克难"], "甲乙区举行推进会", "凝心聚力 攻坚克难"),
+        (["全市居民人均收入", "增长百分之八"], "全市居民人均收入增长百分之八", None),
+        (["全市公交票价", "下调至一元"], "全市公交票价下调至一元", None),
+        (["港口装卸工人群像", "致敬节日一线"], "港口装卸工人群像", "致敬节日一线"),  # a verb with its own object
+        (["山区乡村小学教师群像", "致敬坚守讲台"], "山区乡村小学教师群像", "致敬坚守讲台"),
     ],
 )
 def test_a_noun_phrase_over_a_predicate_is_one_headline_in_two_lines(lines: list[str], title: str, subtitle):
-    page = parse_page("\n".join(lines) + "\n本报讯（记者 甲乙）今天开会。\n")
-    assert [(p.title, p.subtitle) for p in page.pieces] == [(title, subtitle)]
+    for before in ("", "第一篇\n\n□ 记者 戊己\n\n正文一句。\n\n"):  # at the top of the page and under a story
+        page = parse_page(before + "\n".join(lines) + "\n本报讯（记者 甲乙）今天开会。\n")
+        assert (page.pieces[-1].title, page.pieces[-1].subtitle) == (title, subtitle)
 
 
 @pytest.mark.parametrize(
@@ -485,6 +490,8 @@ def test_a_noun_phrase_over_a_predicate_is_one_headline_in_two_lines(lines: list
         ("甲乙丙主持", None, "区委常委会召开会议", "研究部署防汛工作 甲乙丙主持"),
         ("甲乙丙出席并讲话 丁戊主持", None, "区委常委会召开会议", "研究部署防汛工作 甲乙丙出席并讲话 丁戊主持"),
         ("全区上下齐心备汛", "区委常委会召开会议", "研究部署防汛工作", "全区上下齐心备汛"),  # the classic order
+        ("近万名市民参加", "区委常委会召开会议", "研究部署防汛工作", "近万名市民参加"),  # who came, not who chaired
+        ("区委书记讲话", "区委常委会召开会议", "研究部署防汛工作", "区委书记讲话"),
     ],
 )
 def test_who_chaired_the_meeting_is_a_second_subtitle(third: str, kicker, title: str, subtitle: str):
@@ -492,13 +499,15 @@ def test_who_chaired_the_meeting_is_a_second_subtitle(third: str, kicker, title:
     assert [(p.kicker, p.title, p.subtitle) for p in page.pieces] == [(kicker, title, subtitle)]
 
 
-@pytest.mark.parametrize("head", ["目前", "2025年", "今年以来", "据统计", "近日"])
+@pytest.mark.parametrize("head", ["目前", "近年来", "今年以来", "据统计", "近日", "与此同时"])
 def test_a_sentences_opening_words_cut_off_by_a_column_break_are_joined(head: str):
     page = parse_page(f"甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航。\n\n{head}\n\n航线每周往返三班。\n")
     assert page.pieces[0].paragraphs() == ["本报讯（记者 甲乙）新航线今天首航。", f"{head}航线每周往返三班。"]
 
 
-@pytest.mark.parametrize("heading", ["记者手记", "延伸阅读", "航线规划", "一、航线规划"])
+@pytest.mark.parametrize(
+    "heading", ["记者手记", "延伸阅读", "航线规划", "一、航线规划", "2019年", "3月", "过去", "如今", "春节", "春天"]
+)
 def test_a_short_heading_is_not_taken_for_a_sentences_opening_words(heading: str):
     page = parse_page(f"甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航。\n\n{heading}\n\n航线每周往返三班。\n")
     assert [b.text for b in page.pieces[0].blocks if b.type == "heading"] == [heading]
@@ -563,3 +572,9 @@ def test_a_dateline_line_cut_before_its_first_stop_opens_the_paragraph_not_the_h
 def test_a_numbered_question_heads_its_answer(line: str, heading: bool):
     page = parse_page(f"流感防护知识\n\n本报记者 甲乙\n\n入冬以来，病例增多。\n\n{line}\n\n多喝水，注意休息。\n")
     assert [b.text for b in page.pieces[0].blocks if b.type == "heading"] == ([line] if heading else [])
+
+
+@pytest.mark.parametrize("title", ["夜市为何越开越旺？（上）", "春天来了！（组图）", "夜市为何越开越旺？"])
+def test_a_headline_that_asks_or_exclaims_keeps_its_tag_and_stays_the_title(title: str):
+    page = parse_page(f"某某晚报\n\n{title}\n\n本报记者 甲乙\n\n今天开会，会议研究了工作。\n")
+    assert [(p.title, p.byline) for p in page.pieces] == [(title, "本报记者 甲乙")]

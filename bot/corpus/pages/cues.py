@@ -368,7 +368,7 @@ def is_lead_in(text: str) -> bool:
 
 def asks_one_question(text: str) -> bool:
     """A single short question and nothing else (`出现发热怎么办？`), no comma in it."""
-    core = text.rstrip(CLOSERS + SPACES)
+    core = without_end_tag(text).rstrip(CLOSERS + SPACES)
     if len(core) > _QUESTION_CHARS or not core.endswith(("？", "?")):
         return False
     return not any(ch in _SENTENCE_STOPS or ch in "，," for ch in core[:-1])
@@ -408,7 +408,7 @@ def states_a_scene(text: str) -> bool:
     head = text[:_LEAD_WORD_CHARS]
     if text.startswith(("“", "「", '"')) or "：" in head or ":" in head:
         return False
-    return text.rstrip(CLOSERS + SPACES).endswith("。") and one_sentence(text)
+    return without_end_tag(text).rstrip(CLOSERS + SPACES).endswith("。") and one_sentence(text)
 
 
 def one_sentence(text: str) -> bool:

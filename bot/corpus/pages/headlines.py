@@ -54,13 +54,15 @@ _PREDICATE_CHARS = 10
 _ONE_HEADLINE_CHARS = 24
 _PHRASE_TAGS = frozenset("q j eng t f".split())  # besides nouns and numbers, in a bare noun phrase (`一季度…零售额`)
 _PRESIDING_CHARS = 24
-# a name, then what its holder did at the meeting (the trade's words), once or more
+# who chaired, last (`孟庆远主持`), perhaps after who spoke (`张三出席并讲话 李四主持`); a line
+# ending on anything else (`近万名市民参加`, `市委书记讲话`) may be a subtitle of its own
 _PRESIDING = re.compile(
-    rf"^(?:{cues.NAME}\s*(?:主持|出席|讲话|致辞|参加|作报告|陪同)(?:会议)?(?:并(?:讲话|致辞|作报告))?[\s\u3000]*)+$"
+    rf"^(?:{cues.NAME}\s*(?:出席|讲话|致辞|作报告)(?:会议)?(?:并(?:讲话|致辞|作报告))?[\s\u3000]+)*"
+    rf"{cues.NAME}\s*主持(?:会议)?$"
 )
-# kinds of report a kicker names (`共享单车停放乱象调查`); no story's words
 _FIGURE = re.compile(r"[0-9０-９]")
 _FIGURE_RUN = re.compile(r"[0-9０-９][0-9０-９.．%％]*")
+# kinds of report a kicker names (`共享单车停放乱象调查`); no story's words
 _GENRE = re.compile(r"(?:调查|观察|纪实|手记|追踪|探访|见闻|札记|特写|速写|侧记|述评|综述|扫描|巡礼)[”’」』》]*$")
 
 
@@ -187,8 +189,24 @@ def one_headline(first: str, second: str) -> bool:
     head_tags = [table.get(w) or guess_tag(w) for w in head]
     if not head_tags or not all(t[0] in "nm" or t in _PHRASE_TAGS for t in head_tags) or head_tags[-1][0] != "n":
         return False
-    lead = table.get(tail[0]) or guess_tag(tail[0]) if tail else ""
-    return lead[:1] == "v" or lead in ("p", "d", "ad")
+    tail_tags = [table.get(w) or guess_tag(w) for w in tail]
+    if not tail_tags or not (tail_tags[0][0] == "v" or tail_tags[0] in ("p", "d", "ad")):
+        return False
+    return _completes(tail_tags)
+
+
+def _completes(tags: list[str]) -> bool:
+    """A predicate that finishes a subject above it (`降至历史低位`, `正式开工`, `同比增长12%`):
+    its verb ends the line or is followed by a complement (a preposition, a figure, a particle,
+    another verb or adjective), not by an object of its own (`致敬春运一线`, which names what
+    a feature is about and reads as a subtitle)."""
+    verb = next((k for k, t in enumerate(tags) if t[0] == "v"), None)
+    if verb is None:
+        return False
+    after = [t[0] for t in tags[verb + 1 :]]
+    if not after or after[0] in "pmu":
+        return True
+    return all(t in "vadu" for t in after)  # `实现全覆盖`; not `致敬坚守讲台`, whose object is a noun
 
 
 def presiding(text: str) -> bool:
@@ -220,9 +238,10 @@ def _title_index(lines: list[Unit]) -> int:
 def split_header(lines: list[Unit], space: int | None = None) -> tuple[str | None, str, str | None]:
     """(kicker, title, subtitle) from a header group of display lines; `space` is the page's
     `headline_space`."""
-    lines = _drop_labels(_below_furniture(lines), space)[-MAX_HEADER_LINES:]
-    if len(lines) == 2 and one_headline(lines[0].text, lines[1].text):
-        return None, lines[0].text + lines[1].text, None
+    below = _below_furniture(lines)
+    lines = _drop_labels(below, space)[-MAX_HEADER_LINES:]
+    if len(lines) <= 2 and len(below) >= 2 and one_headline(below[-2].text, below[-1].text):
+        return None, below[-2].text + below[-1].text, None  # a short subject is no label (`全市公交票价`)
     t = _title_index(lines)
     kicker = lines[t - 1].text if t > 0 else None
     subtitle = " ".join(u.text for u in lines[t + 1 :]) or None

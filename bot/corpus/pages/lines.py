@@ -45,6 +45,7 @@ from bot.corpus.pages.text import (
     is_image,
     strip_markdown,
     visible_len,
+    without_end_tag,
 )
 from bot.nlp.datelines import DATELINE, dateline_credit, reported_by
 
@@ -53,9 +54,11 @@ _SENTENCE_STOPS = "。！？!?；;…"  # a colon may sit inside a headline (`�
 _STRADDLE_WINDOW = 6
 _MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
 _ADVERBIAL_CHARS = 5
-# a date, `…以来`, or the trade's `据统计`/`据了解`: a sentence's opening words
+# words that only ever open a sentence (`目前`, `今年以来`, the trade's `据统计`): a line of
+# nothing else is a sentence's head a column break cut off. Not a year, a month or a season
+# (`2019年`, `3月`, `春节`, `如今`): those head the sections of a chronology or a feature
 _ADVERBIAL = re.compile(
-    r"^(?:\d{2,4}\s*年(?:\d{1,2}\s*月)?(?:\d{1,2}\s*日)?|\d{1,2}\s*月(?:\d{1,2}\s*日)?|\S{1,3}以来"
+    r"^(?:目前|近日|日前|此前|近期|近年来|截至目前|与此同时|此外|另外|其中|\S{1,3}以来"
     r"|据(?:统计|了解|悉|介绍|调查|测算|估算|估计|初步统计|不完全统计))$"
 )
 _RUNS_ON = ("，", ",", "、")  # a line that stops on one of these has not ended
@@ -200,7 +203,7 @@ def _headline_shape(text: str) -> bool:
         return False
     if not ends_sentence(text):
         return True
-    core = text.rstrip(CLOSERS + SPACES)
+    core = without_end_tag(text).rstrip(CLOSERS + SPACES)  # `…越用越贵？（上）` asks too
     return core[-1] in "？?！!" and not any(ch in _SENTENCE_STOPS for ch in core[:-1])
 
 
@@ -307,17 +310,9 @@ def _is_fragment(unit: Unit, nxt: Unit) -> bool:
 
 
 def adverbial(text: str) -> bool:
-    """A short line that only says when or on what ground (`目前`, `2024年`, `今年以来`,
-    `据统计`): the opening words of a sentence a column break cut off, never a heading."""
-    from bot.nlp.postag import tag_table
-    from bot.nlp.segment import words
-
-    if visible_len(text) > _ADVERBIAL_CHARS:
-        return False
-    if _ADVERBIAL.match(text):
-        return True
-    found = words(text, hmm=False)
-    return len(found) == 1 and tag_table().get(found[0]) == "t"  # a time word alone: 目前, 近日
+    """A short line of words that only open a sentence (`目前`, `今年以来`, `据统计`): the
+    opening words of a sentence a column break cut off, never a heading."""
+    return visible_len(text) <= _ADVERBIAL_CHARS and bool(_ADVERBIAL.match(text.strip()))
 
 
 def _starts_header(units: list[Unit], i: int) -> bool:
