@@ -303,7 +303,7 @@ def test_the_publication_an_article_cites_is_not_a_keyword_unless_the_story_is_a
     ]
     words = keywords_of(text)
     assert {"张伟强", "青松"} <= words
-    assert not {"江滨晚报", "山城", "通讯社", "XBN", "海风", "周报", "海风周报"} & words  # where the story came from
+    assert not {"江滨晚报", "江滨", "晚报", "山城", "通讯社", "XBN", "海风", "周报", "海风周报"} & words  # the sources
     # a citation's other words and a person quoted as a source stay; so does a paper the story is about
     sentences = [
         [("据", "p"), ("美国", "ns"), ("《", "x"), ("海风周报", "nt"), ("》", "x"), ("称", "v"), ("。", "x")],
@@ -311,6 +311,13 @@ def test_the_publication_an_article_cites_is_not_a_keyword_unless_the_story_is_a
         [("据", "p"), ("江滨晚报", "nt"), ("报道", "v"), ("。", "x"), ("据", "p"), ("了解", "v"), ("，", "x")],
     ]
     assert kw.cited_sources(sentences) == {"海风周报"}
+    # an organisation announcing on its own channel is the news, not a source
+    own = [
+        [("据", "p"), ("QXR", "eng"), ("官网", "n"), ("消息", "n"), ("，", "x")],
+        [("据", "p"), ("北岭", "ns"), ("电网", "n"), ("消息", "n"), ("，", "x")],
+        [("据", "p"), ("市", "n"), ("气象局", "nt"), ("官方网站", "n"), ("消息", "n"), ("，", "x")],
+    ]
+    assert kw.cited_sources(own) == set()
     story = [*text, "江滨晚报创刊于1950年，江滨晚报的体育版今年改版。"]
     assert "江滨晚报" in keywords_of(story)
 

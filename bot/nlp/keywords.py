@@ -70,7 +70,10 @@ _WORD = itemgetter(0)
 # a citation: `据` ... `报道` within one clause (据《纽约日报》报道, 据美联社消息, 据ESPN报道)
 _CITING = frozenset("据 援引 引述".split())
 _CITED = frozenset("报道 报导 消息 透露 披露 援引 称 电".split())
-_MEDIA = re.compile(r"(?:报|社|网|台|刊|志|在线|媒体|电视|新闻)$")  # how a publication's name ends
+# how a publication's name ends (`…日报`, `…通讯社`, `…新闻网`); not a grid (`…电网`) or a site
+_MEDIA = re.compile(r"(?:报|社|(?<![电官])网|台|刊|志|在线|媒体|电视|新闻)$")
+# an organisation speaking through its own channel (`据某某局官网消息`): it is the news, not a source
+_OWN_CHANNEL = frozenset("官网 官方网站 网站 官方 官微 官方微博 公众号 微信公众号 公告 通报 声明".split())
 _CITATION_CHARS = 16
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
@@ -246,14 +249,20 @@ def _citation(s: list[tuple[str, str]], start: int) -> int | None:
 
 
 def _publication(citation: list[tuple[str, str]]) -> list[str]:
-    """The words of a citation that name the publication: those in title marks, Latin ones, and
-    a publication-like word (…报, …社) with the nouns just before it (`山城` + `通讯社`)."""
+    """The words of a citation that name the publication: those in title marks, a Latin name
+    that is the whole citation (`据ESPN报道`), and a publication-like word (…报, …社) with the
+    nouns just before it (`山城` + `通讯社`). None when an organisation speaks through its own
+    channel (`据某某局官网消息`, `据OpenAI官网消息`)."""
+    if any(word in _OWN_CHANNEL for word, _ in citation):
+        return []
+    if len(citation) == 1 and _LATIN_WORD.match(citation[0][0]):
+        return [citation[0][0]]
     out: list[str] = []
     marked = False
     for i, (word, _) in enumerate(citation):
         if word in _QUOTE_OPEN or word in _QUOTE_CLOSE:
             marked = word in _QUOTE_OPEN
-        elif marked or _LATIN_WORD.match(word):
+        elif marked:
             out.append(word)
         elif _MEDIA.search(word):
             j = i
@@ -268,8 +277,9 @@ def cited_sources(sentences: list[list[tuple[str, str]]]) -> set[str]:
     `据《纽约日报》报道`, `美联社` of `据美联社消息`. The story is what the source reported, not
     the source. A citation's words count when set in title marks, when they end as a
     publication's name does (…报, …社, …网, …台), with the nouns just before (`山城` of
-    `据山城通讯社消息`), or are Latin (ESPN); `美国` of `据美国《侨报》报道` and a person quoted as a
-    source (`据张明透露`) are left alone."""
+    `据山城通讯社消息`), or are a Latin name alone (ESPN); `美国` of `据美国《侨报》报道`, a person
+    quoted as a source (`据张明透露`) and an organisation on its own channel (`据某某局官网消息`,
+    `据国家电网消息`) are left alone."""
     cited: Counter[str] = Counter()
     said: Counter[str] = Counter(map(_WORD, chain.from_iterable(sentences)))
     for s in sentences:
