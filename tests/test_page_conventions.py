@@ -578,3 +578,90 @@ def test_a_numbered_question_heads_its_answer(line: str, heading: bool):
 def test_a_headline_that_asks_or_exclaims_keeps_its_tag_and_stays_the_title(title: str):
     page = parse_page(f"某某晚报\n\n{title}\n\n本报记者 甲乙\n\n今天开会，会议研究了工作。\n")
     assert [(p.title, p.byline) for p in page.pieces] == [(title, "本报记者 甲乙")]
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("首页 > 新闻 > 本地 > 正文", True),  # a site's breadcrumb
+        ("当前位置：首页 > 社会", True),
+        ("甲 > 乙 > 丙是三种情况。", False),  # a sentence with arrows
+        ("[字号：大 中 小]　[打印]　[关闭]", True),  # the site's tools
+        ("【纠错】 【责任编辑：某某】", True),
+        ("【相关链接】", False),  # a section heading stays one
+        ("分享到：微信 微博", True),
+        ("原标题：某地新建三座公园", True),
+        ("点击查看大图", True),
+        ("· 某地新建三座公园 2026-02-28", True),  # a related link
+        ("关于我们 | 联系我们 | 网站地图", True),  # the footer's links
+        ("版权声明：本站所有作品版权归本站所有，未经授权不得转载。", True),
+        ("（本版文章仅供参考，不构成投资建议。）", True),  # the page's own notice, in brackets
+        ("本报地址：某某路1号　邮编：100000　发行热线：010-1234567", True),  # the imprint
+        ("（据介绍，该项目明年完工。）", False),  # an aside that is a sentence of the story
+    ],
+)
+def test_a_news_sites_clutter_and_the_pages_foot_notices_are_furniture(line: str, furniture: bool):
+    from bot.corpus.pages.cues import is_furniture
+
+    assert is_furniture(line) is furniture
+
+
+def test_a_news_site_page_pasted_as_text_keeps_the_title_author_and_body():
+    text = (
+        "首页 > 新闻 > 社会 > 正文\n甲地夜市重新开张\n2026-03-05 09:12:33　来源：某某日报　作者：甲乙　责任编辑：丙丁\n"
+        "[字号：大 中 小]　[打印]　[关闭]\n分享到：微信 微博\n\n原标题：甲地夜市今晚重新开张\n\n"
+        "夜市今晚重新开张，摊位增至两百个。\n\n管理方表示，夜市每天营业到零点。\n\n"
+        "【纠错】 【责任编辑：丙丁】\n\n相关新闻\n· 乙地夜市延长营业 2026-02-28\n"
+        "版权声明：本站所有作品版权归本站所有，未经授权不得转载。\n关于我们 | 联系我们 | 网站地图\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert (piece.kicker, piece.title, piece.subtitle, piece.byline) == (None, "甲地夜市重新开张", None, "甲乙")
+    assert piece.paragraphs() == ["夜市今晚重新开张，摊位增至两百个。", "管理方表示，夜市每天营业到零点。"]
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("2026-03-05 09:12　来源：某某网　作者：甲乙", "甲乙"),
+        ("2026-03-05 09:12:33 来源：某某网 记者：甲乙", "记者 甲乙"),
+        ("2026-03-05 09:12 来源：某某网 编辑：甲乙", None),  # an editor is staff, not the author
+        ("作者：甲乙", None),  # no time: not the site's line
+    ],
+)
+def test_the_author_on_a_sites_time_and_source_line(line: str, credit):
+    from bot.corpus.pages.cues import web_byline
+
+    assert web_byline(line) == credit
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "2026年3月5日 星期四　主编：某甲　编辑：某乙　美编：某丙",
+        "B3 公司新闻 2026年3月5日 星期四 编辑：某甲 电话：010-1234567",
+    ],
+)
+def test_a_page_header_with_the_desks_staff_and_phone_on_its_line_is_furniture(header: str):
+    page = parse_page(f"{header}\n\n甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航。\n")
+    assert [(p.kicker, p.title, p.byline) for p in page.pieces] == [(None, "甲地开通新航线", "记者 甲乙")]
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [
+        ("□ 本报记者 甲乙　□ 本报通讯员 丙丁", "本报记者 甲乙\u3000本报通讯员 丙丁"),  # a box before each credit
+        ("晚报记者 甲乙 文/图", "晚报记者 甲乙 文/图"),  # the story and its photos
+        ("记者 甲乙 报道", "记者 甲乙 报道"),
+    ],
+)
+def test_bylines_with_a_box_before_each_credit_or_what_the_reporter_did_after_the_name(line: str, credit: str):
+    page = parse_page(f"甲地开通新航线\n\n{line}\n\n新航线今天首航。\n")
+    assert [(p.title, p.byline) for p in page.pieces] == [("甲地开通新航线", credit)]
+
+
+@pytest.mark.parametrize("heading", ["【追问】为何迟迟修不好", "【追问】为何迟迟修不好？"])
+def test_a_heading_after_a_bracketed_label_is_a_heading_not_a_cut_paragraph(heading: str):
+    text = f"路灯为何不亮\n\n本报记者 甲乙\n\n滨河路的路灯已经一个月没亮了。\n\n{heading}\n\n维修需要先更换整段电缆。\n"
+    [piece] = parse_page(text).pieces
+    assert [b.text for b in piece.blocks if b.type == "heading"] == [heading]
+    assert piece.paragraphs()[-1] == "维修需要先更换整段电缆。"

@@ -10,7 +10,9 @@ names a paper or a word of a story.
 * bylines on their own line: `本报记者 X 通讯员 Y`, `◎记者 X`, `■本报记者 X`, `文/X 图/Y`,
   a newsroom before the role, a space before the name (`县融媒体中心记者 X　通讯员 Y`),
   `□ 本报评论员`, `特约评论员 X`, `■ X` (a box and a bare name: see `names_no_role`), the
-  writer's post in brackets after the name (`■ X（某某大学教授）`);
+  writer's post in brackets after the name (`■ X（某某大学教授）`), a box before each credit
+  (`□ 本报记者 X　□ 本报通讯员 Y`), what the reporter did after the names (`晚报记者 X 文/图`),
+  and on a news site's pasted page, the author on its line of time and source;
 * page furniture: source lines (`来源：新华社`, `数据来源：市统计局`), page headers (`2024年12月9日 星期一`, `A3`, `第3版`, `A06 城事`, also spread
   across the line with runs of spaces, dotted dates, lunar dates and issue numbers:
   `2025.03.11　周二　乙巳年二月十二`, `乙巳年三月廿七`, `今日12版　第9021号`, a bare page number set off by
@@ -18,13 +20,17 @@ names a paper or a word of a story.
   `本版编辑　X　　美编　Y`, a rank before the role: `首席编辑：X`, `值班主任 X　责编 Y`), the
   paper's imprint and weather box (`地址：…　每份定价1.50元`, `新闻热线：…`, `今日天气　多云
   19℃～26℃`: fields side by side, never a sentence), the page's own notices (`本版内容仅供读者参考，…`: a line opening with
-  本版 or 本栏 speaks of the page, not of a story), whole-line asides (`（作者为…）`), index
+  本版 or 本栏 speaks of the page, not of a story, also in brackets at its foot; a site's
+  rights notice), staff and the desk's phone on a page header's line (`…星期四　主编：X　电话：…`),
+  a news site's clutter pasted with its article (breadcrumb, tools, `分享到：`, `原标题：`,
+  related links, the footer's links), whole-line asides (`（作者为…）`), index
   entries pointing to another page (`…的“新生” ▶3版`, `◆ …　　3版`), a masthead's pinyin or an
   English section name (`DONGPING RIBAO`: Latin letters alone);
 * continuation markers (`（下转第3版）`, `（上接A1版）`, `（转A5）`, `（下接第3版）`, `【下转第2版】`,
   `（转A3版·要闻）`, `（详见第3版）`, `▶下转B3版`), stripped wherever they sit;
 * shapes: column labels (short, bare; a line wholly in brackets, `【民生热线】`, is a column's or
-  series' name above a headline), numbered, bracketed or boxed section headings (a comma
+  series' name above a headline), numbered, bracketed or boxed section headings (a bracketed
+  label before it too: `【追问】为何迟迟修不好`; a comma
   inside too: `一、离家太远，老人走不动`), a word with a colon alone (`链接：`) or with a colon
   and a quotation (`一群人：“手艺要传下去，窑火不能灭”`), editor's notes,
   caption openers (`图为…`, `这是…拍摄的…`, `…（无人机照片）。`), and text that cannot open a
@@ -78,13 +84,16 @@ _MARKED_CREDIT = re.compile(r"^(?:图|摄影|摄|图片|图文)\s*[/／|丨]")
 _FILE_PHOTO = re.compile(r"^[（(]?资料(?:图片?|照片)[)）]?$")
 # the text up to its last sentence end, then what follows it on the same line
 _TRAILING_CREDIT = re.compile(r"^(.*[。！？!?…][”’」』）)]*)([\s\u3000]*)(\S.*)$")
+# what the reporter did, after the names: `报道`, `文/图` (the story and its photos), `摄`
+_WORK = r"(?:[\s\u3000]*(?:文/图|图/文|文／图|图／文|报道))?"
 _BOX = re.compile(r"^[□■◇◆○●◎▲△▇★☆]\s*(\S.*)$")
+_INNER_BOX = re.compile(r"[\s\u3000]+[□■◇◆○●◎▲△▇★☆]\s*")
 _BYLINE = re.compile(
     rf"^(?:(?:文|作者|撰文|文字|整理)\s*[/／:：|丨]\s*\S.{{0,30}}"
     # a newsroom named before the role (`县融媒体中心记者 X`, `某某日报记者 X`): only with a space
     # before the name, since `…中心记者见面会` and `日报记者走基层` read the same without one
-    rf"|{_CJK}{{1,8}}?(?:中心|报)(?:记者|通讯员)[\s\u3000]+{NAME}(?:(?:{_SEP}(?:{ROLE}\s*)?{NAME})*)"
-    rf"|(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+(?:报道)?"
+    rf"|{_CJK}{{1,8}}?(?:中心|报)(?:记者|通讯员)[\s\u3000]+{NAME}(?:(?:{_SEP}(?:{ROLE}\s*)?{NAME})*){_WORK}"
+    rf"|(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+{_WORK}"
     rf"|(?:本报)?(?:特约)?评论员|本报记者)$"
 )
 # `区发改局党组书记、局长 祁斌`: an office, then the name after a space
@@ -107,7 +116,7 @@ _STAFF = re.compile(
 # the paper's imprint, set under the masthead or at the foot of the front page: `地址：…`,
 # `总编室：…`, `新闻热线：…`, `每份定价1.50元` (a field of the trade and a colon, or the price)
 _IMPRINT = re.compile(
-    r"^(?:(?:社|地)址|邮编|邮政编码|总编室|编辑部|发行部?|广告部?|印刷|订阅|邮发代号|零售价|定价"
+    r"^(?:本[报刊社])?(?:(?:社|地)址|邮编|邮政编码|总编室|编辑部|发行部?|广告部?|印刷|订阅|邮发代号|零售价|定价"
     r"|(?:新闻|读者|服务|订报|发行|广告)?热线(?:电话)?|电话|传真)\s*[:：]"
     r"|(?:每份|零售价|定价)\s*[:：]?\s*[0-9.．]+\s*元"
 )
@@ -116,8 +125,27 @@ _WEATHER = re.compile(r"^(?:今[日天]|明[日天]|本市)?天气(?:预报)?(?:
 # `来源：新华社`, `稿件来源：某某网`: where a story or a chart comes from, a line of its own
 _SOURCE_LINE = re.compile(r"^(?:来源|稿源|稿件来源|信息来源|数据来源|资料来源)\s*[:：]\s*[^，。,；;！？!?]{1,30}$")
 # the page speaking of itself (`本版内容仅供读者参考，…`, `本栏目欢迎来稿…`): a notice, no story's
-_PAGE_NOTICE = re.compile(r"^本(?:版|栏目?)\S")
-_STAFF_TAIL = re.compile(r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|版式|美编|校对)\s*[:：].*$")
+# also in brackets at the foot of the page (`（本版文章仅供参考，…）`), and a site's rights notice
+_PAGE_NOTICE = re.compile(r"^[（(]?本(?:版|栏目?)\S|^(?:版权声明|免责声明|版权所有)\s*[:：]")
+# staff and the desk's phone after a page header on the same line (`…星期四　主编：X　编辑：Y`)
+_STAFF_TAIL = re.compile(
+    r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|主编|编辑|版式|美编|校对|组版|(?:新闻)?(?:热线|电话))\s*[:：].*$"
+)
+# what a news site puts around an article, pasted with it: the breadcrumb (`首页 > 新闻 > 正文`),
+# the line of time, source and author, the tools (`[字号：大 中 小]　[打印]`, `分享到：…`,
+# `【纠错】`), `原标题：…`, related links (`· 某某新闻 2026-02-28`) and the footer's links
+_WEB_TIME = r"\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}日?\s*\d{1,2}:\d{2}(?::\d{2})?"
+_WEB_FURNITURE = re.compile(
+    r"^(?:当前位置|您的位置|您现在的位置)\s*[:：]|^(?:首页|主页)\s*(?:[>＞›»]|$)"
+    r"|^(?:[^\s>＞›»]{1,8}\s*[>＞›»]\s*){2,}[^\s>＞›»]{0,10}$"
+    r"|^(?:分享到|分享至|扫一扫|原标题)\s*[:：]"
+    r"|^(?:[\[［【][^\]］】]{1,12}[\]］】][\s\u3000]*){2,}$"
+    r"|^[\[［【](?:字号|责任编辑|编辑|纠错|打印|关闭|收藏|分享)[^\]］】]{0,12}[\]］】]$"
+    r"|^(?:点击(?:查看|进入)(?:大图|原图|全文|下一页)|返回顶部|打印本页|关闭窗口)$"
+    r"|^[·•]\s*\S.{1,40}?\s+\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?$"
+    rf"|^{_WEB_TIME}(?:[\s\u3000]|$)"
+    r"|^(?:[^|｜\s]{2,8}\s*[|｜]\s*){2,}[^|｜\s]{2,12}$"
+)
 # `2024年5月8日`, `2024.06.26`, `2024.12.6`
 _DATE = r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[.．-]\d{1,2}[.．-]\d{1,2})"
 _WEEKDAY = r"(?:星期|周)[一二三四五六日天]"
@@ -166,6 +194,8 @@ _NUMBERED = re.compile(
 # `一群人：“手艺要传下去，窑火不能灭”`: a word, a colon, then a quotation as the whole rest
 _QUOTED_HEAD = re.compile(r"^[\u4e00-\u9fff]{1,6}[：:]“[^“”]+”$")
 _BRACKETED_HEADING = re.compile(r"^(?:【[^】]+】|\[[^\]]+\]|/[^/]+/|〖[^〗]+〗)$")
+# a bracketed label, then the heading (`【追问】为何迟迟修不好`, `[观察]…`)
+_LABELLED_HEAD = re.compile(r"^(?:【[^】]{1,8}】|\[[^\]]{1,8}\]|〖[^〗]{1,8}〗)\s*[^\s【\[〖]")
 _NOTE = re.compile(r"^[【\[〖]?编者(?:按|的话)[】\]〗]?\s*[:：]?")
 # `图为…`, `上图：…`, `图①：…`, or a pointer to the picture (`▲6月2日，…`)
 _CAPTION_CUE = re.compile(
@@ -230,12 +260,26 @@ def byline_of(text: str) -> str | None:
         return None
     m = _BOX.match(text)
     if m:
-        inner = m.group(1).strip()
+        inner = _INNER_BOX.sub("\u3000", m.group(1).strip())  # `□ 本报记者 X　□ 本报通讯员 Y`
         bare = _AFFILIATION.sub("", inner)
         if _BYLINE.match(bare) or _OFFICE_NAME.match(bare):
             return inner
         return None  # `■ 多措并举稳就业`: a boxed heading, not a credit
     return text if len(text) <= 40 and _BYLINE.match(_AFFILIATION.sub("", text)) else None
+
+
+_WEB_AUTHOR = re.compile(rf"(?:^|[\s\u3000])(?:作者|(记者|编辑))\s*[:：]?\s*({NAME}?)(?=[\s\u3000]|$)")
+
+
+def web_byline(text: str) -> str | None:
+    """The author on a news site's line of time and source (`2026-03-05 09:12　来源：X　作者：Y`):
+    `Y`, or `记者 Y` when the site names the role; None for any other line."""
+    if len(text) > 120 or not re.match(_WEB_TIME, text):
+        return None
+    m = _WEB_AUTHOR.search(text)
+    if m is None or m.group(1) == "编辑" or not m.group(2):
+        return None
+    return f"{m.group(1)} {m.group(2)}" if m.group(1) else m.group(2)
 
 
 def names_no_role(text: str) -> bool:
@@ -249,7 +293,7 @@ def names_no_role(text: str) -> bool:
 def is_furniture(text: str) -> bool:
     """Page headers, staff lines, the page's own notices, whole-line asides and source lines
     (`来源：新华社`, under a title or a chart): never a title and never body text."""
-    if _SOURCE_LINE.match(text):
+    if _SOURCE_LINE.match(text) or (len(text) <= 120 and _WEB_FURNITURE.search(text) and not ends_sentence(text)):
         return True
     if (_STAFF.match(text) or _PAGE_NOTICE.match(text)) and len(text) <= 80:
         return True
@@ -345,7 +389,9 @@ def is_bracketed(text: str) -> bool:
 
 def is_heading_shape(text: str) -> bool:
     """Numbered, bracketed or boxed section headings (`一、…`, `（二）…`, `【相关链接】`,
-    `/ 记者手记 /`, `■ 小标题`)."""
+    `/ 记者手记 /`, `■ 小标题`, a bracketed label before the heading: `【追问】为何迟迟修不好`)."""
+    if _LABELLED_HEAD.match(text) and not _NOTE.match(text):
+        return visible_len(text) <= MAX_HEADING_CHARS
     return bool(_NUMBERED.match(text) or _BRACKETED_HEADING.match(text.strip()) or _BOX.match(text))
 
 
@@ -361,8 +407,8 @@ def is_lead_in(text: str) -> bool:
         return not ends_sentence(text)
     if text[-1:] in "：:":
         return visible_len(text) <= _LEAD_WORD_CHARS and not any(ch in CLAUSE_PUNCT for ch in text)
-    if _NUMBERED.match(text) and asks_one_question(text):
-        return True  # `（二）出现发热怎么办？`: a numbered question heads its answer
+    if (_NUMBERED.match(text) or _LABELLED_HEAD.match(text)) and asks_one_question(text):
+        return True  # `（二）出现发热怎么办？`, `【追问】为何修不好？`: a numbered question heads its answer
     return is_heading_shape(text) and not (ends_sentence(text) or _NOTE.match(text) or caption_cue(text))
 
 

@@ -117,6 +117,9 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
     source open a story)."""
     if not level and cues.is_credit(text):
         return Unit("credit", cues.unbracket(text))
+    web = cues.web_byline(text)
+    if web is not None:
+        return Unit("byline", text, byline=web)  # a site's `时间　来源　作者` line under the title
     if cues.is_furniture(text):
         return Unit("furniture", text, level)
     if level:  # a Markdown heading is display text, whatever it says (`## 记者手记`)
