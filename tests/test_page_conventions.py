@@ -665,3 +665,50 @@ def test_a_heading_after_a_bracketed_label_is_a_heading_not_a_cut_paragraph(head
     [piece] = parse_page(text).pieces
     assert [b.text for b in piece.blocks if b.type == "heading"] == [heading]
     assert piece.paragraphs()[-1] == "维修需要先更换整段电缆。"
+
+
+@pytest.mark.parametrize(
+    ("ending", "credit"),
+    [
+        ("\n（记者 甲乙 实习生 丙丁）\n", "记者 甲乙 实习生 丙丁"),  # on a line of its own
+        ("（本报记者 甲乙）\n", "本报记者 甲乙"),  # after the last sentence
+        ("\n（甲乙　丙丁）\n", "甲乙 丙丁"),  # two names alone
+    ],
+)
+def test_a_credit_at_the_end_of_a_story_is_its_byline(ending: str, credit: str):
+    text = f"甲地开通新航线\n\n本报讯　新航线今天首航。\n\n航线每周往返三班。{ending}"
+    [piece] = parse_page(text).pieces
+    assert (piece.title, piece.byline) == ("甲地开通新航线", credit)
+    assert piece.paragraphs() == ["本报讯　新航线今天首航。", "航线每周往返三班。"]
+
+
+def test_a_story_set_without_a_credit_under_its_headline_is_split_off_by_the_credit_it_ends_with():
+    text = (
+        "甲地开通新航线\n\n本报讯（通讯员 戊己）新航线今天首航。\n\n航线每周往返三班。\n\n"
+        "乡村文艺晚会热闹上演\n\n3月2日晚，村文化广场上锣鼓喧天。\n\n十二个节目全部由村民担纲。\n\n（甲乙　丙丁）\n"
+    )
+    first, second = parse_page(text).pieces
+    assert (first.title, first.byline, first.paragraphs()) == (
+        "甲地开通新航线",
+        "通讯员 戊己",
+        ["本报讯（通讯员 戊己）新航线今天首航。", "航线每周往返三班。"],
+    )
+    assert (second.title, second.byline, second.paragraphs()) == (
+        "乡村文艺晚会热闹上演",
+        "甲乙 丙丁",
+        ["3月2日晚，村文化广场上锣鼓喧天。", "十二个节目全部由村民担纲。"],
+    )
+
+
+@pytest.mark.parametrize("ending", ["（本报记者 甲乙 整理）", "（完）", "（待续）", "（甲乙）"])
+def test_other_brackets_after_a_credited_story_leave_it_whole(ending: str):
+    text = f"甲地开通新航线\n\n本报记者 甲乙\n\n新航线今天首航。\n\n一、航线规划\n\n航线每周往返三班。\n\n{ending}\n"
+    [piece] = parse_page(text).pieces
+    assert (piece.title, piece.byline) == ("甲地开通新航线", "本报记者 甲乙")
+    assert [b.text for b in piece.blocks] == ["新航线今天首航。", "一、航线规划", "航线每周往返三班。"]
+
+
+def test_a_heading_of_the_story_is_not_split_off_by_its_own_reporters_end_credit():
+    text = "甲地开通新航线\n\n本报记者 甲乙\n\n新航线今天首航。\n\n航线如何规划\n\n航线每周往返三班。\n\n（本报记者 甲乙）\n"
+    [piece] = parse_page(text).pieces
+    assert [b.type for b in piece.blocks] == ["paragraph", "heading", "paragraph"]

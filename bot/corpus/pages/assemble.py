@@ -10,6 +10,9 @@
 * An editor's note (`编者按：…`) opens the article it stands before; a byline that follows a
   title and a note still belongs to that article. A dateline under a byline line adds the
   people only it names (`本报记者 X` + `本报讯（通讯员 Y 记者 X）`: X and Y).
+* A credit after a story's last paragraph (`（记者 X）`) is the byline of a story that had
+  none; under a story with its own byline, one naming someone else ends a second story set
+  without a credit under its headline, which splits off at that headline (see `end_credit`).
 * A caption paragraph becomes its own piece; labels next to a photo are furniture. A story
   may go on after its photo's caption; a column label and a headline right after a caption
   open a box of their own (a sidebar: `相关链接` + its title).
@@ -124,6 +127,27 @@ class _Assembler:
             self.pending = []
         self.add(unit)
 
+    def end_credit(self, credit: str) -> None:
+        """A credit after the story's last paragraph (`（记者 X）`): the byline of a story that
+        had none under its headline (or only the bare `本报讯`). Under a story that has its own,
+        it ends another story, one whose headline was taken for a section heading (a story set
+        under another without a credit of its own): that heading and what follows split off."""
+        cur = self.current
+        if cur is None or self.pending:
+            return
+        if cur.byline is None or not _ROLE_IN.search(cur.byline):
+            cur.byline = credit
+            return
+        if all(name in cur.byline for name in credit.split() if not _ROLE_WORD.match(name)):
+            return  # `（本报记者 X 整理）` under X's own story
+        k = next((k for k in range(len(cur.blocks) - 2, 0, -1) if _headline_heading(cur.blocks[k])), None)
+        if k is None:
+            return
+        story = Piece(title=cur.blocks[k].text, byline=credit, blocks=cur.blocks[k + 1 :])
+        cur.blocks = cur.blocks[:k]
+        self.pieces.append(story)
+        self.current = story
+
     def feed(self, units: list[Unit]) -> list[Piece]:
         self.space = headline_space(units)
         for unit in units:
@@ -131,8 +155,12 @@ class _Assembler:
                 self.pending.append(unit)
             elif unit.kind == "byline":
                 self.byline(unit)
+            elif unit.kind == "endcredit":
+                self.end_credit(unit.byline or "")
             elif unit.kind == "para":
                 self.para(unit)
+                if unit.end_credit:
+                    self.end_credit(unit.end_credit)
         kept = [p for p in self.pieces if p.paragraphs()]
         for piece in kept:
             if piece.kind == "article" and not piece.title:
@@ -141,6 +169,12 @@ class _Assembler:
 
 
 _ROLE_WORD = re.compile(rf"^{cues.ROLE}$")
+_ROLE_IN = re.compile(r"记者|通讯员|评论员|实习生|撰稿人|摄影师|作者|[文图]/|\S\s+\S")  # a credit, not a bare `本报讯`
+
+
+def _headline_heading(block: Block) -> bool:
+    """A heading in a story's body that reads as a headline: no number, bracket, box or label."""
+    return block.type == "heading" and not cues.is_heading_shape(block.text) and not cues.is_label(block.text)
 
 
 def with_credits(byline: str, dateline: str) -> str:

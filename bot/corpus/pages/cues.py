@@ -271,6 +271,24 @@ def byline_of(text: str) -> str | None:
 _WEB_AUTHOR = re.compile(rf"(?:^|[\s\u3000])(?:作者|(记者|编辑))\s*[:：]?\s*({NAME}?)(?=[\s\u3000]|$)")
 
 
+# the credit a story ends with, in brackets: `（记者 X）`, `（本报记者 X 整理）`, or two or more
+# names alone (`（X　Y）`); a role or a second name, since a single word in brackets may be anything
+_END_CREDIT = re.compile(
+    rf"^[（(]\s*(?:(?P<roled>(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+)"
+    r"|(?P<names>[\u4e00-\u9fff]{2,3}(?:[\s\u3000、]+[\u4e00-\u9fff]{2,3}){1,3}))"
+    r"\s*(?:整理|报道|综合|采写|文/图|文)?\s*[)）]$"
+)
+
+
+def end_credit(text: str) -> str | None:
+    """`（记者 X 实习生 Y）` -> `记者 X 实习生 Y`, `（X　Y）` -> `X Y`: the credit a story ends
+    with, on a line of its own or after the last sentence; None for any other text."""
+    m = _END_CREDIT.match(text.strip())
+    if m is None:
+        return None
+    return re.sub(r"[\s\u3000、]+", " ", (m.group("roled") or m.group("names")).strip())
+
+
 def web_byline(text: str) -> str | None:
     """The author on a news site's line of time and source (`2026-03-05 09:12　来源：X　作者：Y`):
     `Y`, or `记者 Y` when the site names the role; None for any other line."""

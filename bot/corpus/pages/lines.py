@@ -40,6 +40,7 @@ from bot.corpus.pages.text import (
     CLOSERS,
     MAX_DISPLAY_CHARS,
     SPACES,
+    end_tag,
     ends_sentence,
     is_display,
     is_image,
@@ -67,11 +68,12 @@ _TIGHT_CAPTION_CHARS = 90
 
 @dataclass
 class Unit:
-    kind: str  # display | byline | credit | furniture | para
+    kind: str  # display | byline | credit | endcredit | furniture | para
     text: str
     level: int = 0  # Markdown heading level, 0 = none
     byline: str | None = None  # byline units, and dateline paragraphs
     credit: str | None = None  # photo credit of a caption paragraph
+    end_credit: str | None = None  # `…收益。（记者 X）`: the story's credit after its last sentence
     gap: int = 0  # blank lines above
     image: bool = False  # a picture right above
     jump_in: bool = False  # opened with `（上接…）`: a story continued from another page
@@ -117,6 +119,9 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
     source open a story)."""
     if not level and cues.is_credit(text):
         return Unit("credit", cues.unbracket(text))
+    credit = cues.end_credit(text)
+    if credit is not None and not level:
+        return Unit("endcredit", text, byline=credit)  # `（记者 X）` under a story's last paragraph
     web = cues.web_byline(text)
     if web is not None:
         return Unit("byline", text, byline=web)  # a site's `时间　来源　作者` line under the title
@@ -134,6 +139,9 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
     inline = cues.inline_credit(text)
     if inline is not None:
         unit.text, unit.credit = inline
+    tag = end_tag(unit.text)
+    if tag is not None and cues.end_credit(tag) is not None:
+        unit.text, unit.end_credit = without_end_tag(unit.text).rstrip(), cues.end_credit(tag)
     return unit
 
 

@@ -71,6 +71,12 @@ def ends_sentence(text: str) -> bool:
     return bool(core) and core[-1] in SENTENCE_END
 
 
+def end_tag(text: str) -> str | None:
+    """`…收益。（记者 X）` -> `（记者 X）`: the bracketed tag after the text's last sentence end."""
+    rest = text[len(without_end_tag(text)) :].strip()
+    return rest or None
+
+
 def without_end_tag(text: str) -> str:
     """`…收益。（完）` -> `…收益。`: text without the bracketed tag after its last sentence end."""
     m = _END_TAG.search(text)
