@@ -712,3 +712,51 @@ def test_a_heading_of_the_story_is_not_split_off_by_its_own_reporters_end_credit
     text = "甲地开通新航线\n\n本报记者 甲乙\n\n新航线今天首航。\n\n航线如何规划\n\n航线每周往返三班。\n\n（本报记者 甲乙）\n"
     [piece] = parse_page(text).pieces
     assert [b.type for b in piece.blocks] == ["paragraph", "heading", "paragraph"]
+
+
+def test_the_items_of_a_list_a_paragraph_announces_are_paragraphs_not_headings():
+    text = (
+        "甲队主场逆转乙队\n本报记者 甲乙\n\n　　甲队昨晚以2∶1逆转乙队。\n　　本轮其他比赛结果如下：\n"
+        "　　丙队 0∶0 丁队\n　　戊队 3∶1 己队\n　　赛后，甲队主帅表示满意。\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert [b.type for b in piece.blocks] == ["paragraph"] * 5
+    assert piece.paragraphs()[2:4] == ["丙队 0∶0 丁队", "戊队 3∶1 己队"]
+
+
+def test_a_quoted_title_and_its_subtitle_over_an_editors_note_open_a_story_credited_at_its_end():
+    text = (
+        "甲队主场逆转乙队\n本报记者 甲乙\n\n　　甲队昨晚以2∶1逆转乙队。\n\n"
+        "“我们没有放弃，这是最重要的”\n——甲队主帅赛后答记者问\n\n"
+        "　　编者按：赛后，甲队主帅回答了记者提问。\n　　问：为什么换人？\n　　答：他状态很好。\n（本报记者 丙丁）\n"
+    )
+    first, second = parse_page(text).pieces
+    assert (first.title, first.paragraphs()) == ("甲队主场逆转乙队", ["甲队昨晚以2∶1逆转乙队。"])
+    assert (second.title, second.subtitle, second.byline) == (
+        "“我们没有放弃，这是最重要的”",
+        "——甲队主帅赛后答记者问",
+        "本报记者 丙丁",
+    )
+    assert second.paragraphs()[0].startswith("编者按：")
+
+
+def test_a_page_number_before_a_dated_header_is_furniture_with_one_space():
+    from bot.corpus.pages.cues import is_furniture
+
+    assert is_furniture("3 科技前沿　　　　2026年3月5日　星期四")
+    assert not is_furniture("3 个社区新建菜园")  # a figure opening a headline
+
+
+def test_a_byline_set_above_the_headline_credits_the_story_under_it():
+    text = (
+        "◎本报记者 甲乙\n\n新型储能电池问世\n低温下仍能保持九成容量\n零下30摄氏度环境中实测衰减不到10%\n\n"
+        "　　记者从某大学获悉，新型电池研制成功。\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert (piece.kicker, piece.title, piece.subtitle, piece.byline) == (
+        "新型储能电池问世",
+        "低温下仍能保持九成容量",
+        "零下30摄氏度环境中实测衰减不到10%",
+        "本报记者 甲乙",
+    )
+    assert piece.paragraphs() == ["记者从某大学获悉，新型电池研制成功。"]

@@ -106,6 +106,11 @@ class _Assembler:
             and not any(cues.is_label(u.text) for u in self.pending[1:])
         )
 
+    def _headline_pending(self) -> bool:
+        """Are the waiting display lines a headline (no numbered, bracketed or boxed heading)?"""
+        assert self.current is not None
+        return self.current.kind == "article" and not any(cues.is_heading_shape(u.text) for u in self.pending)
+
     def para(self, unit: Unit) -> None:
         if unit.credit is not None:
             self.caption(unit)
@@ -122,6 +127,11 @@ class _Assembler:
                 self.current.byline = with_credits(self.current.byline, unit.byline)
         elif self.current is None or (self.pending and (_new_header(self.pending) or unit.note or self.boxed())):
             self.start(None)
+        elif self.pending and not self.has_body() and not self.current.title and self._headline_pending():
+            # a byline set above the headline (`◎本报记者 X` + headline + body): its story's header
+            cur = self.current
+            cur.kicker, cur.title, cur.subtitle = split_header(self.pending, self.space)
+            self.pending = []
         else:
             self.current.blocks.extend(Block("heading", u.text) for u in self.pending)
             self.pending = []

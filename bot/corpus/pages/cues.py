@@ -158,6 +158,8 @@ _HEADER_FACT = re.compile(rf"(?:{_DATE}\s*(?:{_WEEKDAY})?|{_WEEKDAY}|{_ISSUE}|{_
 # a bare page number set off by a full-width space or a run of spaces (`06　城市·民生`, `评论　7`)
 _PAGE_DIGITS = re.compile(r"\d{1,2}")
 _BARE_PAGE_NO = re.compile(r"^\d{1,2}(?:\u3000|\s{2,})\S|\S(?:\u3000|\s{2,})\d{1,2}$")
+_SPACED_PAGE_NO = re.compile(r"^\d{1,2}\s+\S")
+_DATED = re.compile(rf"{_DATE}|{_WEEKDAY}")
 _HEADER_SEP = re.compile(r"[\s\u3000|丨｜/·,，]+")
 _HEADER_LABEL = re.compile(rf"{_CJK}{{1,6}}")
 _ONLY_PAGE_NO = re.compile(
@@ -346,7 +348,9 @@ def _is_header_line(text: str) -> bool:
     weekdays, page numbers and at most short labels between them. A bare number is the page's
     only at either end of the line and set off by a full-width space or a run of spaces (`06　城市·民生`):
     a headline puts no such gap before a figure."""
-    bare_no = bool(_BARE_PAGE_NO.search(text.strip()))
+    # a bare page number at either end: set off by a wide space, or by any space when the line
+    # holds a date as well (`3 科技前沿　　2026年3月5日　星期四`)
+    bare_no = bool(_BARE_PAGE_NO.search(text.strip()) or (_SPACED_PAGE_NO.match(text) and _DATED.search(text)))
     text = re.sub(r"(第|[A-H])\s+(?=\d)|(?<=\d)\s+(?=版)|(?<=[年月])\s+|\s+(?=[月日])", "", text)
     tokens = _HEADER_SEP.split(text.strip())
     facts = 0

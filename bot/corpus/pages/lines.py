@@ -196,15 +196,21 @@ def read_units(text: str) -> list[Unit]:
 
 
 def _heads_story(units: list[Unit], i: int) -> bool:
-    """Does a byline or dateline follow units[i], or a `——` subtitle that heads one? An
-    editor's note may stand between a title and its byline (`…怎么报？` + `编者按：…` + byline)."""
+    """Does a byline or dateline follow units[i], or a `——` subtitle that heads one or an
+    editor's note? An editor's note may stand between a title and its byline (`…怎么报？` +
+    `编者按：…` + byline)."""
     k = i + 1
     if k + 1 < len(units) and units[k].note and units[k].kind == "para":
         k += 1
     nxt = units[k] if k < len(units) else None
     if nxt is None or nxt.opens_article:
         return nxt is not None
-    return nxt.kind == "display" and cues.is_subtitle_start(nxt.text) and _starts_header(units, k)
+    if not (nxt.kind == "display" and cues.is_subtitle_start(nxt.text)):
+        return False
+    # the `——` subtitle heads a byline, or an editor's note that opens the story (the credit
+    # may come at its end: `“…”` + `——X答记者问` + `编者按：…`)
+    below = units[k + 1] if k + 1 < len(units) else None
+    return _starts_header(units, k) or (below is not None and below.kind == "para" and below.note)
 
 
 def _headline_shape(text: str) -> bool:
@@ -334,13 +340,28 @@ def _starts_header(units: list[Unit], i: int) -> bool:
     return j < len(units) and units[j].opens_article
 
 
+def _list_item(unit: Unit, units: list[Unit], i: int, out: list[Unit]) -> bool:
+    """A short line under a paragraph that announces a list (`本轮其他比赛结果如下：`), or under
+    an item of it: an item of the list (`甲队 2∶1 乙队`), a line of the story, not a heading."""
+    if unit.kind != "display" or unit.level or cues.is_heading_shape(unit.text) or not out:
+        return False
+    above = out[-1]
+    announces = above.kind == "para" and above.text.rstrip()[-1:] in "：:" and not cues.is_lead_in(above.text)
+    return (announces or above.kind == "item") and not _starts_header(units, i - 1)
+
+
 def join_breaks(units: list[Unit]) -> list[Unit]:
-    """Re-join paragraphs cut by column breaks."""
+    """Re-join paragraphs cut by column breaks; a list's items under the line announcing them
+    are paragraphs of the story."""
     out: list[Unit] = []
     i = 0
     while i < len(units):
         unit = units[i]
         i += 1
+        if _list_item(unit, units, i, out):
+            unit.kind = "item"
+            out.append(unit)
+            continue
         if i < len(units) and _is_fragment(unit, units[i]):
             nxt = units[i]
             nxt.text, nxt.gap, nxt.image, nxt.indent = unit.text + nxt.text, unit.gap, unit.image, unit.indent
@@ -349,6 +370,9 @@ def join_breaks(units: list[Unit]) -> list[Unit]:
         if unit.kind == "para" and unit.credit is None:
             i = _take_continuations(unit, units, i)
         out.append(unit)
+    for unit in out:
+        if unit.kind == "item":
+            unit.kind = "para"
     return out
 
 
