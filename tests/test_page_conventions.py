@@ -760,3 +760,52 @@ def test_a_byline_set_above_the_headline_credits_the_story_under_it():
         "本报记者 甲乙",
     )
     assert piece.paragraphs() == ["记者从某大学获悉，新型电池研制成功。"]
+
+
+def test_a_page_in_traditional_characters_is_read_by_the_same_cues_and_printed_as_written():
+    text = (
+        "A8 ｜ 港聞 ｜ 2026年3月5日 星期四\n責任編輯：某甲　美術編輯：某乙\n\n"
+        "舊區重建再提速\n\n【本報訊】記者 甲乙 報道：重建局昨日宣布，項目將於今年動工。\n項目涉及約一千戶居民。\n\n"
+        "圖：一帶舊樓林立。（記者 丙丁攝）\n\n"
+        "公共自行車站5月底啟用\n〔記者戊己庚／某市報導〕市政府今天宣布，將新設12處租借站。\n新站點主要設在捷運站周邊。\n\n"
+        "長者乘車優惠擴至60歲\n（中央社記者辛壬癸某市4日電）交通部今天表示，優惠年齡將下調。\n相關預算已送審議。\n"
+    )
+    pieces = parse_page(text).pieces
+    articles = [p for p in pieces if p.kind == "article"]
+    assert [(p.title, p.byline) for p in articles] == [
+        ("舊區重建再提速", "記者 甲乙"),
+        ("公共自行車站5月底啟用", "記者戊己庚"),
+        ("長者乘車優惠擴至60歲", "中央社記者辛壬癸"),
+    ]
+    assert articles[0].paragraphs() == [
+        "【本報訊】記者 甲乙 報道：重建局昨日宣布，項目將於今年動工。",
+        "項目涉及約一千戶居民。",
+    ]
+    [caption] = [p for p in pieces if p.kind == "caption"]
+    assert (caption.byline, caption.paragraphs()) == ("記者 丙丁攝", ["圖：一帶舊樓林立。"])
+
+
+def test_a_simplified_page_with_a_few_traditional_characters_is_read_as_it_is():
+    from bot.corpus.pages.script import is_traditional, simplified
+
+    text = "甲地开通新航线\n\n本报讯（记者 甲乙）新航线今天首航，《國風》杂志的记者也来了。\n"
+    assert not is_traditional(text, simplified(text))
+    [piece] = parse_page(text).pieces
+    assert piece.paragraphs() == ["本报讯（记者 甲乙）新航线今天首航，《國風》杂志的记者也来了。"]
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "credit", "body"),
+    [
+        ("【本报讯】记者 甲乙 报道：重建局昨日宣布动工。", "记者 甲乙", "重建局昨日宣布动工。"),
+        ("【本报讯】重建局昨日宣布动工。", "本报讯", "重建局昨日宣布动工。"),
+        ("〔记者甲乙丙／某市报导〕市政府今天宣布新设站点。", "记者甲乙丙", "市政府今天宣布新设站点。"),
+        ("（某某社记者甲乙丙某市4日电）交通部今天表示下调年龄。", "某某社记者甲乙丙", "交通部今天表示下调年龄。"),
+    ],
+)
+def test_datelines_with_the_head_or_the_whole_credit_in_brackets(paragraph: str, credit: str, body: str):
+    from bot.nlp.datelines import DATELINE, dateline_credit, strip_dateline
+
+    m = DATELINE.match(paragraph)
+    assert m is not None and dateline_credit(m) == credit
+    assert strip_dateline(paragraph) == body

@@ -14,6 +14,8 @@ Shapes understood (full-width or half-width brackets, spaces or none):
   `报道` and a colon: `本报讯 记者X 7月13日，…`, `本报讯 记者X 通讯员Y 昨日，…`,
   `本报讯 通讯员X报道：近日，…`;
 * any `XX讯（…）` or `XX社…电（…）` with its bracket (`经济日报讯（记者 X）`);
+* the head in brackets (`【本报讯】记者 X 报道：`), and the whole credit in brackets, as papers
+  of Taiwan and Hong Kong set it: `〔记者X／台中报导〕`, `（中央社记者X台北4日电）`;
 * a reprint's source set off by a space: `据《X日报》报道 …`, `据新华社消息 …`;
 * a reporter's credit at the head of the paragraph, its names set off by spaces:
   `新华社记者 X Y 盛夏时节，…`, `本报记者 X 昨日，…`.
@@ -40,8 +42,8 @@ _CREDIT = r"\s*[（(]\s*(?P<{name}>[^()（）]{{1,60}}?)\s*[)）]"
 _ROLE = r"(?:本报)?(?:特约|见习|实习)?(?:记者|通讯员|实习生)"
 _NAME = rf"{_CJK}{{2,4}}(?:、{_CJK}{{2,4}})*"
 _LOOSE = (
-    rf"[ \u3000]+(?P<loose>{_ROLE}(?!从)[ \u3000]?{_NAME}(?:[ \u3000]+{_ROLE}[ \u3000]?{_NAME})*)"
-    rf"(?:(?=[ \u3000])|[ \u3000]?报道[：:，,])"
+    rf"(?:[ \u3000]+|(?<=】))(?P<loose>{_ROLE}(?!从)[ \u3000]?{_NAME}(?:[ \u3000]+{_ROLE}[ \u3000]?{_NAME})*)"
+    rf"(?:[ \u3000]?报道[：:，,]|(?=[ \u3000]))"
 )
 _AGENCY = rf"{_CJK}{{2,6}}?(?:社|网)"
 # a reprint's source, set off by a space as a dateline is: `据《X日报》报道 …`, `据新华社消息 …`
@@ -58,10 +60,18 @@ _REPORTERS = (
     rf"(?P<reporters>(?:本报|{_AGENCY})(?:特约|见习|实习)?记者"
     rf"[ \u3000]+{_NAME}(?:[ \u3000]+{_NAME})*)(?=[ \u3000])"
 )
+# a paragraph opening with its whole credit in brackets, as papers of Taiwan and Hong Kong set
+# it: `〔记者X／台中报导〕`, `（中央社记者X台北4日电）` (the name taken as three characters
+# where the place follows it unmarked), `【本报讯】记者 X 报道：` is the head in brackets
+_WIRE = (
+    rf"[〔（(【]\s*(?P<wire>(?:{_AGENCY})?记者\s*{_CJK}{{2,3}}(?:[、，,]{_CJK}{{2,3}})*)"
+    rf"\s*(?:[／/]\s*{_CJK}{{0,8}}?|{_CJK}{{0,8}}?\d{{1,2}}日)(?:报导|报道|电)\s*[〕）)】]"
+)
 _BRACKETED = rf"本报{_CJK}{{1,8}}电|{_CJK}{{2,6}}?社{_CJK}{{0,8}}电|{_CJK}{{2,6}}讯"
 
 DATELINE = re.compile(
-    rf"^((?P<bare>{_BARE})(?:{_CREDIT.format(name='credit')}|{_LOOSE})?"
+    rf"^(【?(?P<bare>{_BARE})(?:】?(?:{_CREDIT.format(name='credit')}|{_LOOSE})|】)?"
+    rf"|{_WIRE}"
     rf"|(?P<head>{_BRACKETED}){_CREDIT.format(name='bracketed')}"
     rf"|{_REPORTERS})\s*"
 )
@@ -81,6 +91,8 @@ def reported_by(paragraph: str) -> str | None:
 
 def dateline_credit(match: re.Match[str]) -> str:
     """The byline a dateline gives: the bracket's credit, or the head when it has none."""
+    if match.group("wire"):
+        return match.group("wire")
     if match.group("reporters"):
         return re.sub(r"[ \u3000]+", " ", match.group("reporters"))
     credit = (match.group("credit") or match.group("bracketed") or match.group("loose") or "").strip()

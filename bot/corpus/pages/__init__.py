@@ -12,16 +12,20 @@ story's words, so any Chinese daily splits by the same rules:
 * `lines`: lines -> units, then the repairs (titles before bylines, column breaks, captions);
 * `headlines`: header groups -> kicker, title, subtitle (labels dropped);
 * `assemble`: what starts a story, what belongs to it;
-* `diagnostics`: what looks wrong in a split, for `digestbot pages` and `digestbot ingest`.
+* `diagnostics`: what looks wrong in a split, for `digestbot pages` and `digestbot ingest`;
+* `script`: a page in traditional characters is read in a simplified copy and printed as written.
 
 The output keeps the text as written, minus Markdown marks, page furniture and markers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from bot.corpus.pages.assemble import assemble
 from bot.corpus.pages.lines import join_breaks, mark_captions, promote_titles, read_units
 from bot.corpus.pages.model import Block, ParsedPage, Piece
+from bot.corpus.pages.script import is_traditional, restorer, simplified
 from bot.corpus.pages.text import date_from_name, ends_sentence, front_matter, is_display, strip_markdown
 from bot.nlp.datelines import DATELINE, strip_dateline
 
@@ -43,8 +47,30 @@ def parse_page(text: str, name: str = "") -> ParsedPage:
     """Split one page's text into pieces. `name` (the file name) may carry a date."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     text, meta = front_matter(text)
-    units = mark_captions(join_breaks(promote_titles(read_units(text))))
+    copy = simplified(text)
+    traditional = is_traditional(text, copy)
+    units = mark_captions(join_breaks(promote_titles(read_units(copy if traditional else text))))
+    pieces = assemble(units)
+    if traditional:
+        pieces = [_written_as(piece, restorer(text, copy)) for piece in pieces]
     published = None
     if meta.get("date"):
         published = date_from_name(meta["date"].replace("/", "-"))
-    return ParsedPage(assemble(units), published or date_from_name(name))
+    return ParsedPage(pieces, published or date_from_name(name))
+
+
+def _written_as(piece: Piece, back: Callable[[str], str]) -> Piece:
+    """The piece with its text in the page's own characters again."""
+
+    def opt(text: str | None) -> str | None:
+        return None if text is None else back(text)
+
+    return Piece(
+        kind=piece.kind,
+        title=back(piece.title),
+        kicker=opt(piece.kicker),
+        subtitle=opt(piece.subtitle),
+        byline=opt(piece.byline),
+        blocks=[Block(b.type, back(b.text)) for b in piece.blocks],
+        continued_on=opt(piece.continued_on),
+    )
