@@ -672,7 +672,9 @@ def test_a_heading_after_a_bracketed_label_is_a_heading_not_a_cut_paragraph(head
     [
         ("\n（记者 甲乙 实习生 丙丁）\n", "记者 甲乙 实习生 丙丁"),  # on a line of its own
         ("（本报记者 甲乙）\n", "本报记者 甲乙"),  # after the last sentence
-        ("\n（甲乙　丙丁）\n", "甲乙 丙丁"),  # two names alone
+        ("\n（钱小舟　孙一帆）\n", "钱小舟 孙一帆"),  # names alone
+        ("\n（钱小舟）\n", "钱小舟"),
+        ("\n（晚报记者 钱小舟 通讯员 孙一帆）\n", "晚报记者 钱小舟 通讯员 孙一帆"),  # the newsroom before the role
     ],
 )
 def test_a_credit_at_the_end_of_a_story_is_its_byline(ending: str, credit: str):
@@ -685,7 +687,7 @@ def test_a_credit_at_the_end_of_a_story_is_its_byline(ending: str, credit: str):
 def test_a_story_set_without_a_credit_under_its_headline_is_split_off_by_the_credit_it_ends_with():
     text = (
         "甲地开通新航线\n\n本报讯（通讯员 戊己）新航线今天首航。\n\n航线每周往返三班。\n\n"
-        "乡村文艺晚会热闹上演\n\n3月2日晚，村文化广场上锣鼓喧天。\n\n十二个节目全部由村民担纲。\n\n（甲乙　丙丁）\n"
+        "乡村文艺晚会热闹上演\n\n3月2日晚，村文化广场上锣鼓喧天。\n\n十二个节目全部由村民担纲。\n\n（钱小舟　孙一帆）\n"
     )
     first, second = parse_page(text).pieces
     assert (first.title, first.byline, first.paragraphs()) == (
@@ -695,12 +697,14 @@ def test_a_story_set_without_a_credit_under_its_headline_is_split_off_by_the_cre
     )
     assert (second.title, second.byline, second.paragraphs()) == (
         "乡村文艺晚会热闹上演",
-        "甲乙 丙丁",
+        "钱小舟 孙一帆",
         ["3月2日晚，村文化广场上锣鼓喧天。", "十二个节目全部由村民担纲。"],
     )
 
 
-@pytest.mark.parametrize("ending", ["（本报记者 甲乙 整理）", "（完）", "（待续）", "（甲乙）"])
+@pytest.mark.parametrize(
+    "ending", ["（本报记者 甲乙 整理）", "（完）", "（待续）", "（有删节）", "（高清）", "（读者 刘先生）"]
+)
 def test_other_brackets_after_a_credited_story_leave_it_whole(ending: str):
     text = f"甲地开通新航线\n\n本报记者 甲乙\n\n新航线今天首航。\n\n一、航线规划\n\n航线每周往返三班。\n\n{ending}\n"
     [piece] = parse_page(text).pieces
@@ -809,3 +813,125 @@ def test_datelines_with_the_head_or_the_whole_credit_in_brackets(paragraph: str,
     m = DATELINE.match(paragraph)
     assert m is not None and dateline_credit(m) == credit
     assert strip_dateline(paragraph) == body
+
+
+def test_a_column_label_over_a_story_credited_at_its_end_is_no_heading_of_the_story_before():
+    text = (
+        "甲地开通新航线\n本报讯（记者 戊己）新航线今天首航。\n航线每周往返三班。\n"
+        "经济观察\n让小店更有烟火气\n　　小店虽小，却是稳就业的重要力量。\n　　小店连着民生。\n（钱小舟）\n"
+    )
+    first, second = parse_page(text).pieces
+    assert [b.text for b in first.blocks] == ["本报讯（记者 戊己）新航线今天首航。", "航线每周往返三班。"]
+    assert (second.title, second.byline, second.paragraphs()) == (
+        "让小店更有烟火气",
+        "钱小舟",
+        ["小店虽小，却是稳就业的重要力量。", "小店连着民生。"],
+    )
+
+
+def test_the_expert_who_answered_credits_a_readers_questions_set_under_another_story():
+    text = (
+        "老人如何防跌倒\n本报记者 戊己\n\n　　气温下降，跌倒风险增加。\n\n读者问诊\n结节一定要切吗\n\n"
+        "　　问：体检发现结节，要手术吗？（读者 刘先生）\n　　答：一般不需要。\n"
+        "　　（解答专家：某某医院主任医师　钱小舟）\n"
+    )
+    first, second = parse_page(text).pieces
+    assert (first.title, first.paragraphs()) == ("老人如何防跌倒", ["气温下降，跌倒风险增加。"])
+    assert (second.title, second.byline) == ("结节一定要切吗", "解答专家：某某医院主任医师 钱小舟")
+    assert second.paragraphs()[0] == "问：体检发现结节，要手术吗？（读者 刘先生）"  # the reader stays in the question
+
+
+def test_a_bracketed_label_under_a_box_above_the_headline_is_no_kicker():
+    text = (
+        "民生热线 96111 | 每天 8:00-22:00\n\n【热线追踪】\n小区电梯停运半个月 老人“困”在九楼\n"
+        "记者介入后，物业承诺修复\n\n晚报讯（记者 甲乙）电梯停了。\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert (piece.kicker, piece.title, piece.subtitle) == (
+        None,
+        "小区电梯停运半个月 老人“困”在九楼",
+        "记者介入后，物业承诺修复",
+    )
+
+
+@pytest.mark.parametrize("line", ["图①：修缮一新的古戏台", "▲游客体验包粽子"])
+def test_a_short_caption_without_a_credit_is_a_caption_not_a_heading(line: str):
+    text = f"古戏台重生\n\n本报记者 甲乙\n\n戏台修缮完工。\n\n{line}\n\n老台唱新戏\n\n修缮后，戏台天天有戏。\n"
+    pieces = parse_page(text).pieces
+    assert [(p.kind, p.paragraphs()) for p in pieces if p.kind == "caption"] == [("caption", [line])]
+    [article] = [p for p in pieces if p.kind == "article"]
+    assert article.paragraphs() == ["戏台修缮完工。", "修缮后，戏台天天有戏。"]
+
+
+@pytest.mark.parametrize(
+    ("line", "credit"),
+    [("文·图／本报记者　甲乙", "文·图／本报记者　甲乙"), ("文/图　本报记者 甲乙", "文/图　本报记者 甲乙")],
+)
+def test_a_byline_for_the_text_and_the_pictures(line: str, credit: str):
+    page = parse_page(f"一座小城的戏台记忆\n——探访古戏台的修缮\n{line}\n\n七月的傍晚，戏台前摆满了长条凳。\n")
+    assert [(p.title, p.subtitle, p.byline) for p in page.pieces] == [
+        ("一座小城的戏台记忆", "——探访古戏台的修缮", credit)
+    ]
+
+
+def test_a_chart_credit_after_its_caption_makes_it_a_caption():
+    text = "外贸稳中有进\n\n本报记者 甲乙\n\n外贸总值增长。\n\n图为近三年外贸走势。　制图：丙丁\n"
+    article, caption = parse_page(text).pieces
+    assert article.paragraphs() == ["外贸总值增长。"]
+    assert (caption.kind, caption.byline, caption.paragraphs()) == ("caption", "制图：丙丁", ["图为近三年外贸走势。"])
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("读者热线：96111　新闻线索请发邮件，一经采用，即付报酬", True),  # a hotline box
+        ("民生热线 96111 | 每天 8:00-22:00", True),
+        ("原创 某某发布 2024年06月10日 18:30", True),  # an account's post
+        ("点击蓝字 关注我们", True),
+        ("编辑：某甲 | 审核：某乙", True),
+        ("分享　收藏　点赞　在看", True),
+        ("发布时间：2024-03-12 10:32　来源：某某局　浏览次数：1245", True),  # a government site
+        ("首页　政务公开　政务服务　互动交流", True),
+        ("首页建成投用", False),
+        ("受访专家：某某医院主任医师　甲乙", True),  # who was interviewed, under the headline
+    ],
+)
+def test_hotline_boxes_and_the_clutter_of_accounts_and_government_sites_are_furniture(line: str, furniture: bool):
+    from bot.corpus.pages.cues import is_furniture
+
+    assert is_furniture(line) is furniture
+
+
+def test_who_was_interviewed_between_the_title_and_the_byline_is_dropped():
+    text = (
+        "秋冬季节，老人如何防跌倒\n受访专家：某某医院主任医师　丙丁\n本报记者　甲乙\n\n　　气温下降，跌倒风险增加。\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert (piece.title, piece.byline, piece.paragraphs()) == (
+        "秋冬季节，老人如何防跌倒",
+        "本报记者　甲乙",
+        ["气温下降，跌倒风险增加。"],
+    )
+
+
+def test_a_dateline_with_its_credits_joined_by_a_comma_of_enumeration():
+    from bot.nlp.datelines import DATELINE, dateline_credit, strip_dateline
+
+    text = "本报讯　记者甲乙、通讯员丙丁报道：7月下旬，某团组织集训。"
+    m = DATELINE.match(text)
+    assert m is not None and dateline_credit(m) == "记者甲乙、通讯员丙丁"
+    assert strip_dateline(text) == "7月下旬，某团组织集训。"
+
+
+def test_an_accounts_post_pasted_as_text():
+    text = (
+        "某区龙舟赛开赛！32支队伍激情竞渡\n原创 某区发布 2024年06月10日 18:30\n点击蓝字 关注我们\n"
+        "6月10日上午，龙舟邀请赛鸣锣开赛。\n▲比赛现场\n上午9时，一艘艘龙舟冲出起点。\n"
+        "文字：甲乙　图片：丙丁\n编辑：某甲 | 审核：某乙\n往期推荐\n这条绿道上新了，周末去打卡！\n"
+        "@某区人 ，这些惠民政策请查收\n阅读原文\n"
+    )
+    pieces = parse_page(text).pieces
+    [post] = [p for p in pieces if p.kind == "article"]
+    assert (post.title, post.byline) == ("某区龙舟赛开赛！32支队伍激情竞渡", "文字：甲乙　图片：丙丁")
+    assert post.paragraphs() == ["6月10日上午，龙舟邀请赛鸣锣开赛。", "上午9时，一艘艘龙舟冲出起点。"]
+    assert [p.paragraphs() for p in pieces if p.kind == "caption"] == [["▲比赛现场"]]

@@ -77,7 +77,9 @@ class _Assembler:
 
     def byline(self, unit: Unit) -> None:
         cur = self.current
-        if cur is None or self.pending or self.has_body():
+        if cur is not None and not self.pending and self.has_body() and cur.byline is None and cur.kind == "article":
+            cur.byline = unit.byline  # `文字：X　图片：Y` after the text, as sites and accounts credit
+        elif cur is None or self.pending or self.has_body():
             self.start(unit.byline)
         elif cur.byline is None:
             cur.byline = unit.byline  # title, (editor's note,) byline: the same article
@@ -154,7 +156,10 @@ class _Assembler:
         if k is None:
             return
         story = Piece(title=cur.blocks[k].text, byline=credit, blocks=cur.blocks[k + 1 :])
-        cur.blocks = cur.blocks[:k]
+        j = k
+        while j > 1 and cur.blocks[j - 1].type == "heading" and cues.is_label(cur.blocks[j - 1].text):
+            j -= 1  # its column's label (`经济观察`) above it: no heading of the story before
+        cur.blocks = cur.blocks[:j]
         self.pieces.append(story)
         self.current = story
 

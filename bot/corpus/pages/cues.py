@@ -53,6 +53,16 @@ from bot.corpus.pages.text import (
 )
 
 _CJK = r"[\u4e00-\u9fff]"
+# the commonest surnames (about nine in ten people carry one of them): how a bare name is told
+# from a word when nothing else says it is a name
+SURNAME = (
+    "[王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕"
+    "丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃"
+    "武戴莫孔向汤常温康施文牛樊葛邢安齐易乔伍庞颜倪庄聂章鲁岳翟殷詹申欧耿关兰焦俞左柳甘祝包宁尚符舒"
+    "阮柯纪梅童凌毕单季裴霍涂成苗谷盛曲翁冉骆蓝路游辛靳管柴蒙鲍华喻祁蒲房滕屈饶解牟艾尤阳时穆农司卓"
+    "古吉缪简车项连芦麦褚娄窦戚岑景党宫费卜冷晏席卫米柏宗瞿桂全佟应臧闵苟邬边卞姬师和仇栾隋商刁沙荣"
+    "巫寇桑郎甄丛仲虞敖巩明佘池查麻苑迟邝]"
+)
 # a personal name; two-character names are often padded with a space (`刘　洋`)
 NAME = r"[\u4e00-\u9fff](?:[\u3000 ]?[\u4e00-\u9fff·]){1,4}"
 ROLE = (
@@ -69,7 +79,7 @@ _OPEN, _CLOSE = r"[（(]?\s*", r"\s*[)）]?"
 _CREDIT = re.compile(
     rf"^{_OPEN}(?:"
     rf"{_PEOPLE}\s*/?\s*摄(?:影)?"
-    rf"|(?:图|摄影|摄|图片|图文)\s*[/／:：|丨]\s*{_PEOPLE}"
+    rf"|(?:图|摄影|摄|图片|图文|制图|绘图|漫画|插图)\s*[/／:：|丨]\s*{_PEOPLE}"
     rf"|{_CJK}{{1,8}}?(?:社|网|台)(?:记者\s*{NAME})?发(?:\s*[（(]\s*{_PEOPLE}\s*摄\s*[)）]|\s+{_PEOPLE}\s*摄)?"
     rf"|(?:本版)?(?:图片|照片|图)(?:均)?由.{{1,20}}?提供"
     rf"|资料(?:图片?|照片)|{_CJK}{{0,10}}供图|图片来源\s*[:：].{{1,20}}"
@@ -80,7 +90,7 @@ _INLINE_CREDIT = re.compile(
     rf"\s*[)）]\s*$"
 )
 # `图/X`, `摄影：X`: a credit that its own mark sets off from the sentence before it
-_MARKED_CREDIT = re.compile(r"^(?:图|摄影|摄|图片|图文)\s*[/／|丨]")
+_MARKED_CREDIT = re.compile(r"^(?:图|摄影|摄|图片|图文|制图|绘图|漫画|插图)\s*[/／|丨:：]")
 _FILE_PHOTO = re.compile(r"^[（(]?资料(?:图片?|照片)[)）]?$")
 # the text up to its last sentence end, then what follows it on the same line
 _TRAILING_CREDIT = re.compile(r"^(.*[。！？!?…][”’」』）)]*)([\s\u3000]*)(\S.*)$")
@@ -89,7 +99,7 @@ _WORK = r"(?:[\s\u3000]*(?:文/图|图/文|文／图|图／文|报道))?"
 _BOX = re.compile(r"^[□■◇◆○●◎▲△▇★☆]\s*(\S.*)$")
 _INNER_BOX = re.compile(r"[\s\u3000]+[□■◇◆○●◎▲△▇★☆]\s*")
 _BYLINE = re.compile(
-    rf"^(?:(?:文|作者|撰文|文字|整理)\s*[/／:：|丨]\s*\S.{{0,30}}"
+    rf"^(?:(?:文|作者|撰文|文字|整理|文[·・/／]图|图[·・/／]文)\s*[/／:：|丨]\s*\S.{{0,30}}"
     # a newsroom named before the role (`县融媒体中心记者 X`, `某某日报记者 X`): only with a space
     # before the name, since `…中心记者见面会` and `日报记者走基层` read the same without one
     rf"|{_CJK}{{1,8}}?(?:中心|报)(?:记者|通讯员)[\s\u3000]+{NAME}(?:(?:{_SEP}(?:{ROLE}\s*)?{NAME})*){_WORK}"
@@ -124,6 +134,8 @@ _IMPRINT = re.compile(
 _WEATHER = re.compile(r"^(?:今[日天]|明[日天]|本市)?天气(?:预报)?(?:[\s\u3000]|[:：]).*\d\s*℃")
 # `来源：新华社`, `稿件来源：某某网`: where a story or a chart comes from, a line of its own
 _SOURCE_LINE = re.compile(r"^(?:来源|稿源|稿件来源|信息来源|数据来源|资料来源)\s*[:：]\s*[^，。,；;！？!?]{1,30}$")
+# who was interviewed, under the headline (`受访专家：某某医院主任医师 X`): the story names them
+_SOURCES_INTERVIEWED = re.compile(r"^(?:受访专家|受访嘉宾|受访者|采访对象|讲述人|口述人?)\s*[:：]")
 # the page speaking of itself (`本版内容仅供读者参考，…`, `本栏目欢迎来稿…`): a notice, no story's
 # also in brackets at the foot of the page (`（本版文章仅供参考，…）`), and a site's rights notice
 _PAGE_NOTICE = re.compile(r"^[（(]?本(?:版|栏目?)\S|^(?:版权声明|免责声明|版权所有)\s*[:：]")
@@ -139,8 +151,17 @@ _WEB_FURNITURE = re.compile(
     r"^(?:当前位置|您的位置|您现在的位置)\s*[:：]|^(?:首页|主页)\s*(?:[>＞›»]|$)"
     r"|^(?:[^\s>＞›»]{1,8}\s*[>＞›»]\s*){2,}[^\s>＞›»]{0,10}$"
     r"|^(?:分享到|分享至|扫一扫|原标题)\s*[:：]"
+    r"|^(?:发布时间|发布日期|发稿时间|更新时间|时间|日期)\s*[:：]\s*\d{4}"
+    # a WeChat account's post: `原创 某某发布 2024年06月10日`, `点击蓝字 关注我们`, `阅读原文`,
+    # `编辑：X | 审核：Y`, `分享　收藏　点赞　在看`; a government site's bar (`无障碍 | 长者模式`)
+    r"|^原创[\s\u3000]|^点击(?:上方)?(?:蓝字|“?阅读原文)|关注我们$|^(?:阅读原文|长按识别二维码.*|扫码关注.*)$"
+    r"|^(?:编辑|审核|校对|责编|初审|复审|终审|监制)\s*[:：]\s*\S{1,8}\s*[|｜]"
+    r"|^(?:分享|收藏|点赞|在看|转发)(?:[\s\u3000]+(?:分享|收藏|点赞|在看|转发)){2,}$"
+    r"|^首页(?:[\s\u3000]+\S{2,6}){2,}$"
+    # a hotline box: `民生热线 96111 | 每天 8:00-22:00`, `读者热线：96111　新闻线索请…`
+    r"|^\S{0,4}热线(?:电话)?\s*[:：]?\s*\d{5,}"
     r"|^(?:[\[［【][^\]］】]{1,12}[\]］】][\s\u3000]*){2,}$"
-    r"|^[\[［【](?:字号|责任编辑|编辑|纠错|打印|关闭|收藏|分享)[^\]］】]{0,12}[\]］】]$"
+    r"|^[\[［【](?:字号|字体|责任编辑|编辑|纠错|打印|关闭|收藏|分享)[^\]］】]{0,12}[\]］】]$"
     r"|^(?:点击(?:查看|进入)(?:大图|原图|全文|下一页)|返回顶部|打印本页|关闭窗口)$"
     r"|^[·•]\s*\S.{1,40}?\s+\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?$"
     rf"|^{_WEB_TIME}(?:[\s\u3000]|$)"
@@ -275,11 +296,25 @@ _WEB_AUTHOR = re.compile(rf"(?:^|[\s\u3000])(?:作者|(记者|编辑))\s*[:：]?
 
 # the credit a story ends with, in brackets: `（记者 X）`, `（本报记者 X 整理）`, or two or more
 # names alone (`（X　Y）`); a role or a second name, since a single word in brackets may be anything
+# names alone (`（X　Y）`, `（X）`), each opening with a common surname, since a word in brackets
+# may be anything else (`（待续）`, `（有删节）`, `（读者 刘先生）`); in brackets, a newsroom may
+# stand before the role (`（晚报记者 X 通讯员 Y）`)
+_END_ROLE = rf"(?:{_CJK}{{1,6}}?报)?{ROLE}"
 _END_CREDIT = re.compile(
-    rf"^[（(]\s*(?:(?P<roled>(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+)"
-    r"|(?P<names>[\u4e00-\u9fff]{2,3}(?:[\s\u3000、]+[\u4e00-\u9fff]{2,3}){1,3}))"
+    rf"^[（(]\s*(?:(?P<roled>(?:{_END_ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+)"
+    rf"|(?P<names>{SURNAME}{_CJK}{{1,2}}(?:[\s\u3000、]+{SURNAME}{_CJK}{{1,2}}){{0,3}})"
+    # the expert who answered a reader's questions: `（解答专家：某某医院主任医师 X）`
+    r"|(?P<expert>(?:解答|答疑|受访|审核)专家\s*[:：][^（）()]{2,40}))"
     r"\s*(?:整理|报道|综合|采写|文/图|文)?\s*[)）]$"
 )
+
+
+def _is_common_word(text: str) -> bool:
+    """A word jieba's dictionary has, tagged as anything but a person's name."""
+    from bot.nlp.postag import tag_table
+
+    tag = tag_table().get(text)
+    return tag is not None and not tag.startswith("nr")
 
 
 def end_credit(text: str) -> str | None:
@@ -288,7 +323,9 @@ def end_credit(text: str) -> str | None:
     m = _END_CREDIT.match(text.strip())
     if m is None:
         return None
-    return re.sub(r"[\s\u3000、]+", " ", (m.group("roled") or m.group("names")).strip())
+    if m.group("names") and _is_common_word(m.group("names")):
+        return None  # `（高清）`: a word of the language, not a name
+    return re.sub(r"[\s\u3000、]+", " ", (m.group("roled") or m.group("names") or m.group("expert")).strip())
 
 
 def web_byline(text: str) -> str | None:
@@ -310,10 +347,21 @@ def names_no_role(text: str) -> bool:
     return m is not None and _BYLINE.match(_AFFILIATION.sub("", m.group(1).strip())) is None
 
 
+# what an account or a site lists after its post (`往期推荐` + links): nothing below is the post's
+_POST_END = re.compile(r"^(?:往期推荐|往期回顾|往期精彩|推荐阅读|猜你喜欢|热门推荐|精彩推荐|更多精彩)[:：]?$")
+
+
+def ends_post(text: str) -> bool:
+    """`往期推荐`: the links to other posts begin, and everything after them is furniture."""
+    return bool(_POST_END.match(text.strip()))
+
+
 def is_furniture(text: str) -> bool:
     """Page headers, staff lines, the page's own notices, whole-line asides and source lines
     (`来源：新华社`, under a title or a chart): never a title and never body text."""
     if _SOURCE_LINE.match(text) or (len(text) <= 120 and _WEB_FURNITURE.search(text) and not ends_sentence(text)):
+        return True
+    if _SOURCES_INTERVIEWED.match(text) and len(text) <= 60:
         return True
     if (_STAFF.match(text) or _PAGE_NOTICE.match(text)) and len(text) <= 80:
         return True

@@ -239,7 +239,8 @@ def split_header(lines: list[Unit], space: int | None = None) -> tuple[str | Non
     """(kicker, title, subtitle) from a header group of display lines; `space` is the page's
     `headline_space`."""
     below = _below_furniture(lines)
-    lines = _drop_labels(below, space)[-MAX_HEADER_LINES:]
+    # the last three lines, without the labels leading them (`【热线追踪】` under a hotline box)
+    lines = _drop_labels(_drop_labels(below, space)[-MAX_HEADER_LINES:], space)
     if len(lines) <= 2 and len(below) >= 2 and one_headline(below[-2].text, below[-1].text):
         return None, below[-2].text + below[-1].text, None  # a short subject is no label (`全市公交票价`)
     t = _title_index(lines)

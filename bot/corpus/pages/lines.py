@@ -55,6 +55,7 @@ _SENTENCE_STOPS = "。！？!?；;…"  # a colon may sit inside a headline (`�
 _STRADDLE_WINDOW = 6
 _MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
 _ADVERBIAL_CHARS = 5
+_PAGE_TITLE_CHARS = 8
 # words that only ever open a sentence (`目前`, `今年以来`, the trade's `据统计`): a line of
 # nothing else is a sentence's head a column break cut off. Not a year, a month or a season
 # (`2019年`, `3月`, `春节`, `如今`): those head the sections of a chronology or a feature
@@ -129,6 +130,8 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
         return Unit("furniture", text, level)
     if level:  # a Markdown heading is display text, whatever it says (`## 记者手记`)
         return Unit("display", text, level)
+    if is_display(text) and cues.caption_cue(text):  # before bylines: `▲` points at a photo, it boxes no name
+        return Unit("para", text, credit="")  # `图①：修缮一新的戏台`, `▲游客体验包粽子`: a caption, uncredited
     byline = cues.byline_of(text)
     if byline is not None:
         return Unit("byline", text, byline=byline)
@@ -161,7 +164,7 @@ def _boxed_after_body(unit: Unit, units: list[Unit]) -> bool:
 
 def read_units(text: str) -> list[Unit]:
     units: list[Unit] = []
-    gap, image, jumped_in = 0, False, False
+    gap, image, jumped_in, tail = 0, False, False, False
     for raw in text.splitlines():
         if is_image(raw):
             image = True
@@ -176,7 +179,8 @@ def read_units(text: str) -> list[Unit]:
                 units[-1].jump_out = jump
         elif line:
             line, jump_in, jump_out = cues.strip_markers(cues.strip_staff_tail(line))
-            unit = classify(line, level, units[-1] if units else None)
+            tail = tail or cues.ends_post(line)
+            unit = Unit("furniture", line) if tail else classify(line, level, units[-1] if units else None)
             if _boxed_after_body(unit, units):
                 unit.kind, unit.byline = "display", None  # `■ 警方提醒` after body: a heading
             unit.gap, unit.image, unit.jump_out = gap, image, jump_out
@@ -200,6 +204,8 @@ def _heads_story(units: list[Unit], i: int) -> bool:
     editor's note? An editor's note may stand between a title and its byline (`…怎么报？` +
     `编者按：…` + byline)."""
     k = i + 1
+    while k < len(units) and units[k].kind == "furniture":
+        k += 1  # `受访专家：…` between the title and the byline
     if k + 1 < len(units) and units[k].note and units[k].kind == "para":
         k += 1
     nxt = units[k] if k < len(units) else None
@@ -242,6 +248,8 @@ def promote_titles(units: list[Unit]) -> list[Unit]:
             and _headline_shape(unit.text)
         ):
             unit.kind = "display"
+        elif _opens_page(units, i):
+            unit.kind = "display"  # a site's or an account's post: its title, then the text
         elif _kicker_over_title(units, i):
             unit.kind = "display"  # `社区书屋延时开放，读者夜读有了好去处——` over the title: its kicker
         elif _runs_over(units, i):
@@ -249,6 +257,23 @@ def promote_titles(units: list[Unit]) -> list[Unit]:
             unit.kind, unit.text = "display", unit.text.rstrip() + below.text.lstrip()
             unit.level = unit.level or below.level
     return units
+
+
+def _opens_page(units: list[Unit], i: int) -> bool:
+    """The first line of a page pasted from a site or an account (nothing but furniture above
+    it): a short line that ends no sentence (`某某赛开赛！32支队伍激情竞渡`) over a paragraph it
+    does not run on into is the post's title, though it holds a `！`."""
+    unit = units[i]
+    if unit.kind != "para" or not _free_line(unit) or any(u.kind != "furniture" for u in units[:i]):
+        return False
+    if visible_len(unit.text) < _PAGE_TITLE_CHARS or not _headline_shape(unit.text) or ends_sentence(unit.text):
+        return False
+    if unit.text.rstrip()[-1:] in _RUNS_ON:
+        return False
+    nxt = next((u for u in units[i + 1 :] if u.kind != "furniture"), None)
+    return (
+        nxt is not None and nxt.kind == "para" and not cues.cannot_open(nxt.text) and not straddles(unit.text, nxt.text)
+    )
 
 
 def _free_line(unit: Unit) -> bool:
