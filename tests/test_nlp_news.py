@@ -295,6 +295,25 @@ def test_a_word_the_text_sets_in_quotes_weighs_more_but_not_inside_a_saying_or_a
     assert term["商圈"] == pytest.approx(plain["商圈"])
 
 
+NOT_SOURCES = [
+    "据北岭县气象台消息，今天下午起将出现强降雨。",
+    "据启航科技年报披露，公司营业收入增长。",
+    "据外交部新闻发言人透露，会谈顺利。",
+    "据当地旅行社透露，游客增多。",
+    "据电影《远山谣》出品方透露，影片定档。",
+    "据WHO消息，疫情缓和。",
+    "据某市政府网消息，政策出台。",
+]
+
+
+def tagged(sentence: str) -> list[tuple[str, str]]:
+    from bot.nlp.postag import guess_tag, tag_table
+    from bot.nlp.segment import words
+
+    table = tag_table()
+    return [(w, table.get(w) or guess_tag(w)) for w in words(sentence)]
+
+
 def test_the_publication_an_article_cites_is_not_a_keyword_unless_the_story_is_about_it():
     text = [
         "据《江滨晚报》报道，青松队后卫张伟强本赛季场均得到21分，青松队正与他商谈续约。",
@@ -311,6 +330,11 @@ def test_the_publication_an_article_cites_is_not_a_keyword_unless_the_story_is_a
         [("据", "p"), ("江滨晚报", "nt"), ("报道", "v"), ("。", "x"), ("据", "p"), ("了解", "v"), ("，", "x")],
     ]
     assert kw.cited_sources(sentences) == {"海风周报"}
+    # what ends so but names no publication, a spokesman, a film, an agency's newsmaker: all stay
+    assert kw.cited_sources([tagged(t) for t in NOT_SOURCES]) == set()
+    # two sources joined by `、`, and a paper on its own account, are sources
+    assert kw.cited_sources([tagged("据江滨晚报、山城通讯社报道，球队获胜。")]) == {"江滨", "晚报", "山城", "通讯社"}
+    assert kw.cited_sources([tagged("据江滨晚报官方微博消息，球队获胜。")]) == {"江滨", "晚报"}
     # an organisation announcing on its own channel is the news, not a source
     own = [
         [("据", "p"), ("QXR", "eng"), ("官网", "n"), ("消息", "n"), ("，", "x")],

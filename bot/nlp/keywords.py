@@ -70,10 +70,21 @@ _WORD = itemgetter(0)
 # a citation: `据` ... `报道` within one clause (据《纽约日报》报道, 据美联社消息, 据ESPN报道)
 _CITING = frozenset("据 援引 引述".split())
 _CITED = frozenset("报道 报导 消息 透露 披露 援引 称 电".split())
-# how a publication's name ends (`…日报`, `…通讯社`, `…新闻网`); not a grid (`…电网`) or a site
-_MEDIA = re.compile(r"(?:报|社|(?<![电官])网|台|刊|志|在线|媒体|电视|新闻)$")
-# an organisation speaking through its own channel (`据某某局官网消息`): it is the news, not a source
-_OWN_CHANNEL = frozenset("官网 官方网站 网站 官方 官微 官方微博 公众号 微信公众号 公告 通报 声明".split())
+# how a publication's name ends (`…日报`, `…通讯社`, `…电视台`, `…新闻网`, `侨报`, `美联社`)
+_MEDIA = re.compile(r"(?:报|通讯社|新闻社|报社|杂志社|电视台|电台|广播台|卫视|网|周刊|月刊|期刊|杂志|在线|新闻)$")
+# words ending so that name no publication: a company's annual report, the weather service,
+# a grid, a site's own pages, a travel agency
+_NOT_MEDIA = re.compile(
+    r"(?:年报|季报|月报|财报|公报|通报|简报|汇报|举报|预报|情报|海报|警报|申报|电报|捷报|喜报|画报?展"
+    r"|电网|官网|互联网|物联网|局域网|关系网|法网|球网|渔网)$"
+)
+_AGENCY = re.compile(r"^\w{1,2}社$")  # `美联社`, `路透社`: a short name ending 社 ...
+_NOT_AGENCIES = frozenset("旅行社 旅社 合作社 出版社 公社 诗社 结社 茶社 书社 文学社 剧社".split())  # ... not these
+# an organisation speaking through its own channel (`据某某局官网消息`): it is the news, not a
+# source — unless the channel is a publication's own (`据某某晚报官方微博消息`)
+_OWN_CHANNEL = frozenset("官网 官方网站 网站 官方 官微 官方微博 微博 公众号 微信公众号 客户端 公告 通报 声明".split())
+_JOINING = frozenset("、 和 及 与".split())  # `据甲报、乙社报道`: two sources
+_REPORTED_VERBS = frozenset("报道 报导 称".split())  # a Latin name alone is a source only so (`据WHO消息` is news)
 _CITATION_CHARS = 16
 _COUNTED = re.compile(r"^[一二三四五六七八九十两百千万几]+[大个项条种类次届批名位件点]$")
 NONKEYWORDS_FILE = Path(__file__).with_name("data") / "nonkeywords.txt"
@@ -243,43 +254,68 @@ def _citation(s: list[tuple[str, str]], start: int) -> int | None:
         if word in _CITED:
             return k if k > start else None
         size += len(word)
-        if size > _CITATION_CHARS or (tag == "x" and word not in _QUOTE_OPEN and word not in _QUOTE_CLOSE):
+        if size > _CITATION_CHARS or (
+            tag == "x" and word not in _QUOTE_OPEN and word not in _QUOTE_CLOSE and word != "、"
+        ):
             return None
     return None
 
 
-def _publication(citation: list[tuple[str, str]]) -> list[str]:
-    """The words of a citation that name the publication: those in title marks, a Latin name
-    that is the whole citation (`据ESPN报道`), and a publication-like word (…报, …社) with the
-    nouns just before it (`山城` + `通讯社`). None when an organisation speaks through its own
-    channel (`据某某局官网消息`, `据OpenAI官网消息`)."""
-    if any(word in _OWN_CHANNEL for word, _ in citation):
-        return []
-    if len(citation) == 1 and _LATIN_WORD.match(citation[0][0]):
-        return [citation[0][0]]
+def _is_media(word: str, tag: str) -> bool:
+    """Does the word name a publication by its ending (`晚报`, `通讯社`, `新华网`, `美联社`)?"""
+    if len(word) < 2 or _NOT_MEDIA.search(word):
+        return False
+    if word.endswith("社") and not word.endswith(("通讯社", "新闻社", "报社", "杂志社")):
+        return bool(_AGENCY.match(word)) and tag in ("nt", "nz", "n") and word not in _NOT_AGENCIES
+    return bool(_MEDIA.search(word))
+
+
+def _publication(citation: list[tuple[str, str]], verb: str) -> list[str]:
+    """The words of a citation that name the publication, which stands last, right before the
+    cited verb: a publication-like word (…报, …社) with the nouns just before it (`山城` +
+    `通讯社`), a title in marks closing there (`据《海风周报》称`, not `据电影《X》出品方透露`), a
+    Latin name alone when it reported (`据ESPN报道`, not `据WHO消息`). Two sources joined by `、`
+    count both. None for a person (`据张明透露`), a spokesman (`据外交部新闻发言人透露`) or an
+    organisation on its own channel (`据某某局官网消息`); a publication's own channel is still
+    the publication (`据某某晚报官方微博消息`)."""
     out: list[str] = []
-    marked = False
-    for i, (word, _) in enumerate(citation):
-        if word in _QUOTE_OPEN or word in _QUOTE_CLOSE:
-            marked = word in _QUOTE_OPEN
-        elif marked:
-            out.append(word)
-        elif _MEDIA.search(word):
-            j = i
-            while j > 0 and citation[j - 1][1][0] == "n" and citation[j - 1][0] not in out:
-                j -= 1
-            out.extend(w for w, _ in citation[j : i + 1])
+    part: list[tuple[str, str]] = []
+    for item in [*citation, ("、", "x")]:
+        if item[0] not in _JOINING:
+            part.append(item)
+            continue
+        out.extend(_source_of(part, verb))
+        part = []
     return out
+
+
+def _source_of(part: list[tuple[str, str]], verb: str) -> list[str]:
+    """One source of a citation (see `_publication`)."""
+    if len(part) > 1 and part[-1][0] in _OWN_CHANNEL:
+        while len(part) > 1 and part[-1][0] in _OWN_CHANNEL:
+            part = part[:-1]  # `官方` + `微博`
+        if not _is_media(*part[-1]) and part[-1][0] not in _QUOTE_CLOSE:
+            return []  # the organisation itself, on its site or account
+    if not part:
+        return []
+    word, tag = part[-1]
+    if word in _QUOTE_CLOSE:
+        opened = max((k for k, (w, _) in enumerate(part) if w in _QUOTE_OPEN), default=None)
+        return [] if opened is None else [w for w, _ in part[opened + 1 : -1]]
+    if len(part) == 1 and _LATIN_WORD.match(word):
+        return [word] if verb in _REPORTED_VERBS else []
+    if not _is_media(word, tag):
+        return []
+    j = len(part) - 1
+    while j > 0 and part[j - 1][1][0] == "n":
+        j -= 1
+    return [w for w, _ in part[j:]]
 
 
 def cited_sources(sentences: list[list[tuple[str, str]]]) -> set[str]:
     """The publications the article cites as its source and names nowhere else: `纽约日报` of
     `据《纽约日报》报道`, `美联社` of `据美联社消息`. The story is what the source reported, not
-    the source. A citation's words count when set in title marks, when they end as a
-    publication's name does (…报, …社, …网, …台), with the nouns just before (`山城` of
-    `据山城通讯社消息`), or are a Latin name alone (ESPN); `美国` of `据美国《侨报》报道`, a person
-    quoted as a source (`据张明透露`) and an organisation on its own channel (`据某某局官网消息`,
-    `据国家电网消息`) are left alone."""
+    the source. Which words of a citation name it: see `_publication`."""
     cited: Counter[str] = Counter()
     said: Counter[str] = Counter(map(_WORD, chain.from_iterable(sentences)))
     for s in sentences:
@@ -289,7 +325,7 @@ def cited_sources(sentences: list[list[tuple[str, str]]]) -> set[str]:
             if end is None:
                 k += 1
                 continue
-            cited.update(_publication(s[k + 1 : end]))
+            cited.update(_publication(s[k + 1 : end], s[end][0]))
             k = end + 1
     return {word for word, n in cited.items() if n >= said[word]}
 
