@@ -516,9 +516,9 @@ def test_a_short_heading_is_not_taken_for_a_sentences_opening_words(heading: str
 @pytest.mark.parametrize(
     ("byline", "credit"),
     [
-        ("县融媒体中心记者 甲乙　通讯员 丙丁", "县融媒体中心记者 甲乙　通讯员 丙丁"),
+        ("县融媒体中心记者 钱小舟　通讯员 丙丁", "县融媒体中心记者 钱小舟　通讯员 丙丁"),
         ("市电视台记者 甲乙", "市电视台记者 甲乙"),
-        ("某某日报记者 甲乙", "某某日报记者 甲乙"),
+        ("某某日报记者 钱小舟", "某某日报记者 钱小舟"),
     ],
 )
 def test_a_newsroom_before_the_reporter_is_part_of_the_byline(byline: str, credit: str):
@@ -526,7 +526,9 @@ def test_a_newsroom_before_the_reporter_is_part_of_the_byline(byline: str, credi
     assert [(p.title, p.byline) for p in page.pieces] == [("第一篇", "记者 戊己"), ("第二篇", credit)]
 
 
-@pytest.mark.parametrize("title", ["日报记者走基层", "体育中心记者见面会", "举报记者遭打"])
+@pytest.mark.parametrize(
+    "title", ["日报记者走基层", "体育中心记者见面会", "举报记者遭打", "日报记者 走基层", "跟着晚报记者 逛年货市场"]
+)
 def test_a_headline_about_reporters_is_not_a_byline(title: str):
     page = parse_page(f"{title}\n\n本报记者 甲乙\n\n今天开会，会议研究了工作。\n")
     assert [(p.title, p.byline) for p in page.pieces] == [(title, "本报记者 甲乙")]
@@ -538,6 +540,8 @@ def test_a_headline_about_reporters_is_not_a_byline(title: str):
         ("来源：某某社", True),
         ("数据来源：某某统计局", True),
         ("稿件来源：某某网", True),
+        ("数据来源：公司公告　制图：某某", True),  # a chart's
+        ("来源：县财政和社会捐助", False),  # names no outlet or body: a line of the story
         ("来源：记者调查，本报整理后刊发。", False),  # a sentence, not a source line
     ],
 )
@@ -650,7 +654,7 @@ def test_a_page_header_with_the_desks_staff_and_phone_on_its_line_is_furniture(h
     ("line", "credit"),
     [
         ("□ 本报记者 甲乙　□ 本报通讯员 丙丁", "本报记者 甲乙\u3000本报通讯员 丙丁"),  # a box before each credit
-        ("晚报记者 甲乙 文/图", "晚报记者 甲乙 文/图"),  # the story and its photos
+        ("晚报记者 钱小舟 文/图", "晚报记者 钱小舟 文/图"),  # the story and its photos
         ("记者 甲乙 报道", "记者 甲乙 报道"),
     ],
 )
@@ -935,3 +939,41 @@ def test_an_accounts_post_pasted_as_text():
     assert (post.title, post.byline) == ("某区龙舟赛开赛！32支队伍激情竞渡", "文字：甲乙　图片：丙丁")
     assert post.paragraphs() == ["6月10日上午，龙舟邀请赛鸣锣开赛。", "上午9时，一艘艘龙舟冲出起点。"]
     assert [p.paragraphs() for p in pieces if p.kind == "caption"] == [["▲比赛现场"]]
+
+
+def test_a_kicker_over_a_meeting_headline_keeps_the_usual_order():
+    page = parse_page("深入学习贯彻会议精神\n区委常委会召开会议\n甲乙丙主持\n\n本报讯（记者 甲乙）今天开会。\n")
+    assert [(p.kicker, p.title, p.subtitle) for p in page.pieces] == [
+        ("深入学习贯彻会议精神", "区委常委会召开会议", "甲乙丙主持")
+    ]
+
+
+def test_numbered_questions_with_no_answer_under_them_stay_in_the_story():
+    text = (
+        "学校征求家长意见\n\n本报记者 甲乙\n\n学校发出问卷，请家长填写后交回班主任。\n\n"
+        "（一）你是否支持延长课后服务时间？\n\n（二）你对学校食堂是否满意？\n\n"
+        "另一篇\n\n本报记者 丙丁\n\n正文二。\n"
+    )
+    first, second = parse_page(text).pieces
+    assert first.paragraphs()[1:] == ["（一）你是否支持延长课后服务时间？", "（二）你对学校食堂是否满意？"]
+    assert (second.title, second.paragraphs()) == ("另一篇", ["正文二。"])
+
+
+def test_a_lists_next_number_after_a_sentence_is_no_end_tag():
+    page = parse_page(
+        "新规出台\n\n本报记者 甲乙\n\n新规提出三项措施：（1）加强日常监管。（2）\n完善追溯制度。（3）强化问责。\n"
+    )
+    assert page.pieces[0].paragraphs() == ["新规提出三项措施：（1）加强日常监管。（2）完善追溯制度。（3）强化问责。"]
+
+
+def test_a_numbered_exclamation_with_its_tag_is_a_heading():
+    text = "村里变了样\n\n本报记者 甲乙\n\n村里修了新路。\n\n二、好日子来了！（组图）\n\n村民住上了新房。\n"
+    [piece] = parse_page(text).pieces
+    assert [b.text for b in piece.blocks if b.type == "heading"] == ["二、好日子来了！（组图）"]
+
+
+def test_a_source_line_with_its_author_gives_the_byline_and_a_source_that_names_no_body_is_text():
+    page = parse_page("甲地开通新航线\n来源：某某日报　作者：钱小舟\n\n新航线今天首航。\n")
+    assert [(p.title, p.byline) for p in page.pieces] == [("甲地开通新航线", "钱小舟")]
+    text = "学校建起图书室\n\n本报记者 甲乙\n\n图书室今天开放。\n\n来源：县财政和社会捐助\n\n藏书三千册。\n"
+    assert "来源：县财政和社会捐助" in [b.text for b in parse_page(text).pieces[0].blocks]  # kept, not dropped

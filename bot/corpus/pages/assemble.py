@@ -52,7 +52,17 @@ class _Assembler:
         self.caption_piece: Piece | None = None  # the caption just added, for a caption group
         self.space: int | None = None  # the page's usual space under a headline
 
+    def _keep_questions(self) -> None:
+        """Numbered questions with no paragraph under them (`（一）你是否支持…？` + `（二）…？`, a
+        questionnaire, or the question a story ends on) are the story's text, not headings of
+        nothing: they stay in it as paragraphs."""
+        if self.current is None or not self.has_body():
+            return
+        while self.pending and cues.numbered_question(self.pending[0].text):
+            self.current.blocks.append(Block("paragraph", self.pending.pop(0).text))
+
     def start(self, byline: str | None) -> Piece:
+        self._keep_questions()
         piece = Piece(byline=byline)
         if self.pending:
             piece.kicker, piece.title, piece.subtitle = split_header(self.pending, self.space)
@@ -176,6 +186,7 @@ class _Assembler:
                 self.para(unit)
                 if unit.end_credit:
                     self.end_credit(unit.end_credit)
+        self._keep_questions()
         kept = [p for p in self.pieces if p.paragraphs()]
         for piece in kept:
             if piece.kind == "article" and not piece.title:

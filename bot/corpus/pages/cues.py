@@ -101,8 +101,10 @@ _INNER_BOX = re.compile(r"[\s\u3000]+[□■◇◆○●◎▲△▇★☆]\s*")
 _BYLINE = re.compile(
     rf"^(?:(?:文|作者|撰文|文字|整理|文[·・/／]图|图[·・/／]文)\s*[/／:：|丨]\s*\S.{{0,30}}"
     # a newsroom named before the role (`县融媒体中心记者 X`, `某某日报记者 X`): only with a space
-    # before the name, since `…中心记者见面会` and `日报记者走基层` read the same without one
-    rf"|{_CJK}{{1,8}}?(?:中心|报)(?:记者|通讯员)[\s\u3000]+{NAME}(?:(?:{_SEP}(?:{ROLE}\s*)?{NAME})*){_WORK}"
+    # before the name, since `…中心记者见面会` and `日报记者走基层` read the same without one, and a
+    # name that opens with a surname (`日报记者 走基层`, `晚报记者 帮你问` are headlines)
+    rf"|{_CJK}{{1,8}}?(?:中心|报)(?:记者|通讯员)[\s\u3000]+{SURNAME}(?:[\u3000 ]?{_CJK}){{1,2}}"
+    rf"(?:(?:{_SEP}(?:{ROLE}\s*)?{NAME})*){_WORK}"
     rf"|(?:{ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+{_WORK}"
     rf"|(?:本报)?(?:特约)?评论员|本报记者)$"
 )
@@ -132,8 +134,14 @@ _IMPRINT = re.compile(
 )
 # the weather box: `今日天气　多云转小雨　19℃～26℃`
 _WEATHER = re.compile(r"^(?:今[日天]|明[日天]|本市)?天气(?:预报)?(?:[\s\u3000]|[:：]).*\d\s*℃")
-# `来源：新华社`, `稿件来源：某某网`: where a story or a chart comes from, a line of its own
-_SOURCE_LINE = re.compile(r"^(?:来源|稿源|稿件来源|信息来源|数据来源|资料来源)\s*[:：]\s*[^，。,；;！？!?]{1,30}$")
+# `来源：新华社`, `稿件来源：某某网`, `数据来源：市统计局`: where a story or a chart comes from, a
+# line of its own naming an outlet or a body (`来源：县财政和社会捐助` is a sentence of a story)
+_SOURCE_LINE = re.compile(
+    r"^(?:来源|稿源|稿件来源|信息来源)\s*[:：]\s*"
+    r"[^，。,；;！？!?\s]{0,20}(?:[报社网台刊局委部办院所会厅站处署团室馆司行]|中心|集团|公司|[A-Za-z])"
+    r"(?:[\s\u3000][^，。,；;！？!?]{0,30})?$"
+    r"|^(?:数据来源|资料来源)\s*[:：]\s*[^，。,；;！？!?]{1,40}$"  # a chart's, whatever it names
+)
 # who was interviewed, under the headline (`受访专家：某某医院主任医师 X`): the story names them
 _SOURCES_INTERVIEWED = re.compile(r"^(?:受访专家|受访嘉宾|受访者|采访对象|讲述人|口述人?)\s*[:：]")
 # the page speaking of itself (`本版内容仅供读者参考，…`, `本栏目欢迎来稿…`): a notice, no story's
@@ -329,9 +337,10 @@ def end_credit(text: str) -> str | None:
 
 
 def web_byline(text: str) -> str | None:
-    """The author on a news site's line of time and source (`2026-03-05 09:12　来源：X　作者：Y`):
-    `Y`, or `记者 Y` when the site names the role; None for any other line."""
-    if len(text) > 120 or not re.match(_WEB_TIME, text):
+    """The author on a news site's line of time and source (`2026-03-05 09:12　来源：X　作者：Y`)
+    or on a source line (`来源：X　作者：Y`): `Y`, or `记者 Y` when the line names the role; None
+    for any other line."""
+    if len(text) > 120 or not (re.match(_WEB_TIME, text) or _SOURCE_LINE.match(text)):
         return None
     m = _WEB_AUTHOR.search(text)
     if m is None or m.group(1) == "编辑" or not m.group(2):
@@ -477,9 +486,22 @@ def is_lead_in(text: str) -> bool:
         return not ends_sentence(text)
     if text[-1:] in "：:":
         return visible_len(text) <= _LEAD_WORD_CHARS and not any(ch in CLAUSE_PUNCT for ch in text)
-    if (_NUMBERED.match(text) or _LABELLED_HEAD.match(text)) and asks_one_question(text):
+    if (_NUMBERED.match(text) or _LABELLED_HEAD.match(text)) and (asks_one_question(text) or _exclaims_once(text)):
         return True  # `（二）出现发热怎么办？`, `【追问】为何修不好？`: a numbered question heads its answer
     return is_heading_shape(text) and not (ends_sentence(text) or _NOTE.match(text) or caption_cue(text))
+
+
+def numbered_question(text: str) -> bool:
+    """`（一）你是否支持延长课后服务时间？`: a numbered question, which may head its answer."""
+    return bool(_NUMBERED.match(text)) and asks_one_question(text)
+
+
+def _exclaims_once(text: str) -> bool:
+    """A single short exclamation, its tag looked through (`二、好日子来了！（组图）`)."""
+    core = without_end_tag(text).rstrip(CLOSERS + SPACES)
+    if len(core) > _QUESTION_CHARS or not core.endswith(("！", "!")):
+        return False
+    return not any(ch in _SENTENCE_STOPS or ch in "，," for ch in core[:-1])
 
 
 def asks_one_question(text: str) -> bool:

@@ -60,6 +60,7 @@ _PRESIDING = re.compile(
     rf"^(?:{cues.NAME}\s*(?:出席|讲话|致辞|作报告)(?:会议)?(?:并(?:讲话|致辞|作报告))?[\s\u3000]+)*"
     rf"{cues.NAME}\s*主持(?:会议)?$"
 )
+_MEETING = re.compile(r"召开|举行|开幕|闭幕|会议$")  # a line that tells of the meeting itself
 _FIGURE = re.compile(r"[0-9０-９]")
 _FIGURE_RUN = re.compile(r"[0-9０-９][0-9０-９.．%％]*")
 # kinds of report a kicker names (`共享单车停放乱象调查`); no story's words
@@ -228,7 +229,10 @@ def _title_index(lines: list[Unit]) -> int:
     if sub is not None:
         return sub - 1  # the title sits right above a `——` subtitle
     if len(lines) == MAX_HEADER_LINES and _dashless(lines):
-        return 0 if presiding(lines[-1].text) else 1  # kicker, title, subtitle
+        # `市委常委会召开会议` + `研究部署…` + `X主持`: title and two subtitles; a kicker over the
+        # meeting (`深入学习贯彻全会精神` + `市委常委会召开会议` + `X主持`) keeps the usual order
+        meeting = presiding(lines[-1].text) and _MEETING.search(lines[0].text) and not _MEETING.search(lines[1].text)
+        return 0 if meeting else 1  # kicker, title, subtitle
     t = 1 if len(lines) > 1 and _frames(lines) else 0
     while t < len(lines) - 1 and cues.is_kicker_end(lines[t].text):
         t += 1

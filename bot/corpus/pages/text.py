@@ -35,7 +35,11 @@ _META_LINE = re.compile(r"^[A-Za-z_][\w-]*\s*:")
 _DATE_IN_NAME = re.compile(r"(?<!\d)(20\d{2}|19\d{2})[-_.]?(\d{2})[-_.]?(\d{2})(?!\d)")
 SPACES = " \t\u3000\u00a0"
 # a bracketed tag closing a story after its last sentence (`（完）`, `（据新华社）`)
-_END_TAG = re.compile(r"[ \t\u3000\u00a0]*[（(][^（）()]{1,30}[)）][ \t\u3000\u00a0]*$")
+# a bracketed tag after the last sentence (`（完）`, `（据新华社）`); not a list's next number
+# (`…监管。（2）` is cut before its item)
+_END_TAG = re.compile(
+    r"[ \t\u3000\u00a0]*[（(](?![\d一二三四五六七八九十]+[)）])[^（）()]{1,30}[)）][ \t\u3000\u00a0]*$"
+)
 _FULL_STOPS = "。！？!?…"
 
 
