@@ -11,7 +11,7 @@ what to look at:
 * `mid-word`: a paragraph starts with a mark no sentence starts with, or a word runs across
   from the block before it (a column break left unjoined);
 * `unfinished`: a paragraph stops mid-sentence (the last one may, when a `下转` marker sends
-  the story on);
+  the story on; a caption that only labels its photo, `▲比赛现场`, may too);
 * `short`: an article of very few characters (a caption or a fragment taken for a story?).
 """
 
@@ -69,7 +69,8 @@ def _block_doubts(piece: Piece) -> list[tuple[str, str]]:
         before = piece.blocks[k - 1].text if k else ""
         if cues.cannot_open(block.text) or (before and not ends_sentence(before) and straddles(before, block.text)):
             out.append(("mid-word", f"paragraph {paragraphs} starts mid-word or mid-sentence: “{_head(block.text)}”"))
-        if not ends_sentence(block.text) and not (paragraphs == last_paragraph and piece.continued_on):
+        labelled = piece.kind == "caption" and cues.caption_cue(block.text)  # `▲比赛现场`: a label of a photo
+        if not ends_sentence(block.text) and not labelled and not (paragraphs == last_paragraph and piece.continued_on):
             where = "last paragraph" if paragraphs == last_paragraph else f"paragraph {paragraphs}"
             out.append(("unfinished", f"{where} stops mid-sentence: “{_tail(block.text)}”"))
     return out

@@ -131,6 +131,9 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
     if level:  # a Markdown heading is display text, whatever it says (`## 记者手记`)
         return Unit("display", text, level)
     if is_display(text) and cues.caption_cue(text):  # before bylines: `▲` points at a photo, it boxes no name
+        inline = cues.inline_credit(text)  # `▲比赛现场（图源：X）`
+        if inline is not None:
+            return Unit("para", inline[0], credit=inline[1])
         return Unit("para", text, credit="")  # `图①：修缮一新的戏台`, `▲游客体验包粽子`: a caption, uncredited
     byline = cues.byline_of(text)
     if byline is not None:
