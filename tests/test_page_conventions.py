@@ -600,7 +600,8 @@ def test_a_headline_that_asks_or_exclaims_keeps_its_tag_and_stays_the_title(titl
         ("原标题：某地新建三座公园", True),
         ("点击查看大图", True),
         ("· 某地新建三座公园 2026-02-28", True),  # a related link
-        ("关于我们 | 联系我们 | 网站地图", True),  # the footer's links
+        ("关于我们 | 联系我们 | 网站地图 | 举报", True),  # the footer's links
+        ("两会时光 | 代表委员 | 建言献策", False),  # a headline set with bars
         ("版权声明：本站所有作品版权归本站所有，未经授权不得转载。", True),
         ("（本版文章仅供参考，不构成投资建议。）", True),  # the page's own notice, in brackets
         ("本报地址：某某路1号　邮编：100000　发行热线：010-1234567", True),  # the imprint
@@ -677,8 +678,8 @@ def test_a_heading_after_a_bracketed_label_is_a_heading_not_a_cut_paragraph(head
 @pytest.mark.parametrize(
     ("ending", "credit"),
     [
-        ("\n（记者 甲乙 实习生 丙丁）\n", "记者 甲乙 实习生 丙丁"),  # on a line of its own
-        ("（本报记者 甲乙）\n", "本报记者 甲乙"),  # after the last sentence
+        ("\n（记者 钱小舟 实习生 孙一帆）\n", "记者 钱小舟 实习生 孙一帆"),  # on a line of its own
+        ("（本报记者 钱小舟）\n", "本报记者 钱小舟"),  # after the last sentence
         ("\n（钱小舟　孙一帆）\n", "钱小舟 孙一帆"),  # names alone
         ("\n（钱小舟）\n", "钱小舟"),
         ("\n（晚报记者 钱小舟 通讯员 孙一帆）\n", "晚报记者 钱小舟 通讯员 孙一帆"),  # the newsroom before the role
@@ -739,14 +740,14 @@ def test_a_quoted_title_and_its_subtitle_over_an_editors_note_open_a_story_credi
     text = (
         "甲队主场逆转乙队\n本报记者 甲乙\n\n　　甲队昨晚以2∶1逆转乙队。\n\n"
         "“我们没有放弃，这是最重要的”\n——甲队主帅赛后答记者问\n\n"
-        "　　编者按：赛后，甲队主帅回答了记者提问。\n　　问：为什么换人？\n　　答：他状态很好。\n（本报记者 丙丁）\n"
+        "　　编者按：赛后，甲队主帅回答了记者提问。\n　　问：为什么换人？\n　　答：他状态很好。\n（本报记者 孙一帆）\n"
     )
     first, second = parse_page(text).pieces
     assert (first.title, first.paragraphs()) == ("甲队主场逆转乙队", ["甲队昨晚以2∶1逆转乙队。"])
     assert (second.title, second.subtitle, second.byline) == (
         "“我们没有放弃，这是最重要的”",
         "——甲队主帅赛后答记者问",
-        "本报记者 丙丁",
+        "本报记者 孙一帆",
     )
     assert second.paragraphs()[0].startswith("编者按：")
 
@@ -899,6 +900,12 @@ def test_a_chart_credit_after_its_caption_makes_it_a_caption():
         ("分享　收藏　点赞　在看", True),
         ("发布时间：2024-03-12 10:32　来源：某某局　浏览次数：1245", True),  # a government site
         ("首页　政务公开　政务服务　互动交流", True),
+        ("原创 民族歌剧走出国门", False),  # a headline, not an account's line
+        ("政务热线12345：一年接听来电320万个", False),
+        ("2024年6月10日 18:30　第一批救援队抵达现场", False),  # a timeline's line
+        ("受访者：一般是早上九点到晚上十点。", False),  # an answer in an interview
+        ("【编辑手记】", False),
+        ("来源：新华社客户端", True),
         ("首页建成投用", False),
         ("受访专家：某某医院主任医师　甲乙", True),  # who was interviewed, under the headline
     ],
@@ -933,7 +940,7 @@ def test_a_dateline_with_its_credits_joined_by_a_comma_of_enumeration():
 def test_an_accounts_post_pasted_as_text():
     text = (
         "某区龙舟赛开赛！32支队伍激情竞渡\n原创 某区发布 2024年06月10日 18:30\n点击蓝字 关注我们\n"
-        "6月10日上午，龙舟邀请赛鸣锣开赛。\n▲比赛现场\n上午9时，一艘艘龙舟冲出起点。\n"
+        "6月10日上午，龙舟邀请赛鸣锣开赛。\n▲比赛现场（图源：某某局）\n上午9时，一艘艘龙舟冲出起点。\n"
         "文字：甲乙　图片：丙丁\n编辑：某甲 | 审核：某乙\n往期推荐\n这条绿道上新了，周末去打卡！\n"
         "@某区人 ，这些惠民政策请查收\n阅读原文\n"
     )
@@ -941,7 +948,7 @@ def test_an_accounts_post_pasted_as_text():
     [post] = [p for p in pieces if p.kind == "article"]
     assert (post.title, post.byline) == ("某区龙舟赛开赛！32支队伍激情竞渡", "文字：甲乙　图片：丙丁")
     assert post.paragraphs() == ["6月10日上午，龙舟邀请赛鸣锣开赛。", "上午9时，一艘艘龙舟冲出起点。"]
-    assert [p.paragraphs() for p in pieces if p.kind == "caption"] == [["▲比赛现场"]]
+    assert [(p.byline, p.paragraphs()) for p in pieces if p.kind == "caption"] == [("图源：某某局", ["▲比赛现场"])]
 
 
 def test_a_kicker_over_a_meeting_headline_keeps_the_usual_order():
@@ -980,3 +987,67 @@ def test_a_source_line_with_its_author_gives_the_byline_and_a_source_that_names_
     assert [(p.title, p.byline) for p in page.pieces] == [("甲地开通新航线", "钱小舟")]
     text = "学校建起图书室\n\n本报记者 甲乙\n\n图书室今天开放。\n\n来源：县财政和社会捐助\n\n藏书三千册。\n"
     assert "来源：县财政和社会捐助" in [b.text for b in parse_page(text).pieces[0].blocks]  # kept, not dropped
+
+
+@pytest.mark.parametrize(
+    ("line", "caption"),
+    [("▲游客体验包粽子", True), ("▲坚持问题导向", False)],  # the last line of a story, or over its text
+)
+def test_an_arrow_line_is_a_caption_unless_text_follows_it(line: str, caption: bool):
+    below = "" if caption else "\n\n会议要求，各部门要坚持问题导向。"
+    text = f"某区召开推进会\n\n本报记者 甲乙\n\n会议今天召开。\n\n{line}{below}\n"
+    pieces = parse_page(text).pieces
+    assert [p.paragraphs() for p in pieces if p.kind == "caption"] == ([[line]] if caption else [])
+
+
+def test_a_story_after_a_columns_recommended_reading_is_kept():
+    text = (
+        "读书周刊\n\n本报记者 甲乙\n\n新书今天首发。\n\n推荐阅读\n\n这本书写的是一条河。\n\n"
+        "老街改造完成\n\n本报讯（记者 钱小舟）老街改造今天完成。\n"
+    )
+    assert [p.title for p in parse_page(text).pieces] == ["读书周刊", "老街改造完成"]
+
+
+def test_a_traditional_story_and_a_simplified_one_on_one_page_keep_their_own_characters():
+    text = (
+        "台北颱風\n\n【本報訊】記者 甲乙 報道：颱風昨日登陸台北，村裡停電，其後恢復。\n天后宮受損。\n\n"
+        "两岸活动\n\n本报讯（记者 钱小舟）两岸活动今天举行，天后宫参与。\n"
+    )
+    first, second = parse_page(text).pieces
+    assert first.paragraphs() == ["【本報訊】記者 甲乙 報道：颱風昨日登陸台北，村裡停電，其後恢復。", "天后宮受損。"]
+    assert (second.title, second.paragraphs()) == ("两岸活动", ["本报讯（记者 钱小舟）两岸活动今天举行，天后宫参与。"])
+
+
+def test_an_end_credit_that_shares_a_name_with_the_byline_is_the_same_story():
+    text = (
+        "驿站温暖过冬\n\n本报记者 钱小舟\n\n驿站今天开放。\n\n小驿站里的大温暖\n\n环卫工在这里歇脚。\n\n"
+        "服务还将持续升级\n\n明年再建十座。\n\n（本报记者 钱小舟 孙一帆）\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert piece.byline == "本报记者 钱小舟 本报记者 孙一帆"
+    assert [b.type for b in piece.blocks] == ["paragraph", "heading", "paragraph", "heading", "paragraph"]
+
+
+@pytest.mark.parametrize("aside", ["（唐太宗）", "（黄金周）", "（高铁站）", "（本报记者综合报道）"])
+def test_an_aside_after_the_last_sentence_stays_in_the_text(aside: str):
+    text = f"古语新说\n\n本报记者 钱小舟\n\n以铜为镜，可以正衣冠。{aside}\n"
+    [piece] = parse_page(text).pieces
+    assert piece.paragraphs() == [f"以铜为镜，可以正衣冠。{aside}"]
+    assert piece.byline == "本报记者 钱小舟"
+
+
+def test_a_byline_over_the_next_headline_is_not_the_story_aboves_credit():
+    text = "社区食堂开进老小区\n\n食堂今天开张。\n\n◎本报记者 钱小舟\n\n夜市经济点亮烟火气\n\n夜市今晚开市。\n"
+    first, second = parse_page(text).pieces
+    assert (first.title, first.byline) == ("社区食堂开进老小区", None)
+    assert (second.title, second.byline) == ("夜市经济点亮烟火气", "本报记者 钱小舟")
+
+
+def test_a_list_ends_where_a_line_unlike_its_items_heads_more_text():
+    text = (
+        "甲队主场逆转乙队\n本报记者 甲乙\n\n　　甲队昨晚以2∶1逆转乙队。\n　　本轮其他比赛结果如下：\n"
+        "　　丙队 0∶0 丁队\n　　戊队 3∶1 己队\n\n赛后花絮\n\n　　下一轮比赛门票已售罄。\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert [b.text for b in piece.blocks if b.type == "heading"] == ["赛后花絮"]
+    assert "戊队 3∶1 己队" in piece.paragraphs()

@@ -266,7 +266,7 @@ def _is_media(word: str, tag: str) -> bool:
     if len(word) < 2 or _NOT_MEDIA.search(word):
         return False
     if word.endswith("社") and not word.endswith(("通讯社", "新闻社", "报社", "杂志社")):
-        return bool(_AGENCY.match(word)) and tag in ("nt", "nz", "n") and word not in _NOT_AGENCIES
+        return bool(_AGENCY.match(word)) and tag in ("nt", "nz", "n", "nr") and word not in _NOT_AGENCIES
     return bool(_MEDIA.search(word))
 
 

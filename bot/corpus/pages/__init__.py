@@ -52,7 +52,8 @@ def parse_page(text: str, name: str = "") -> ParsedPage:
     units = mark_captions(join_breaks(promote_titles(read_units(copy if traditional else text))))
     pieces = assemble(units)
     if traditional:
-        pieces = [_written_as(piece, restorer(text, copy)) for piece in pieces]
+        back = restorer(text, copy)  # one, reading on through the page
+        pieces = [_written_as(piece, back) for piece in pieces]
     published = None
     if meta.get("date"):
         published = date_from_name(meta["date"].replace("/", "-"))

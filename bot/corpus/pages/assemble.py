@@ -26,6 +26,7 @@ from bot.corpus.pages import cues
 from bot.corpus.pages.headlines import headline_space, split_header
 from bot.corpus.pages.lines import Unit
 from bot.corpus.pages.model import Block, Piece
+from bot.corpus.pages.text import end_tag
 from bot.nlp.datelines import strip_dateline
 
 
@@ -85,9 +86,12 @@ class _Assembler:
     def has_body(self) -> bool:
         return self.current is not None and len(self.current.paragraphs()) > self.notes
 
-    def byline(self, unit: Unit) -> None:
+    def byline(self, unit: Unit, nxt: Unit | None = None) -> None:
+        """A byline line: a new story's, or (after a story's text, with no headline under it) the
+        credit of the story above, as sites and accounts print it."""
         cur = self.current
-        if cur is not None and not self.pending and self.has_body() and cur.byline is None and cur.kind == "article":
+        credits_above = nxt is None or nxt.kind not in ("display", "para") or nxt.opens_article
+        if credits_above and not self.pending and self.has_body() and cur.byline is None and cur.kind == "article":
             cur.byline = unit.byline  # `文字：X　图片：Y` after the text, as sites and accounts credit
         elif cur is None or self.pending or self.has_body():
             self.start(unit.byline)
@@ -149,22 +153,36 @@ class _Assembler:
             self.pending = []
         self.add(unit)
 
-    def end_credit(self, credit: str) -> None:
+    def end_credit(self, credit: str, tag: str | None = None) -> None:
         """A credit after the story's last paragraph (`（记者 X）`): the byline of a story that
         had none under its headline (or only the bare `本报讯`). Under a story that has its own,
         it ends another story, one whose headline was taken for a section heading (a story set
-        under another without a credit of its own): that heading and what follows split off."""
+        under another without a credit of its own): that heading and what follows split off.
+        A credit that shares a name with the byline is the same story's (`（本报记者 X Y）` under
+        `本报记者 X`): its other names join the byline. `tag` is the credit as printed after the
+        last sentence (`…动能。（记者 X）`), taken off that paragraph only when it is used."""
         cur = self.current
         if cur is None or self.pending:
             return
+        names = [name for name in credit.split() if not cues.is_role_word(name)]
         if cur.byline is None or not _ROLE_IN.search(cur.byline):
             cur.byline = credit
-            return
-        if all(name in cur.byline for name in credit.split() if not _ROLE_WORD.match(name)):
-            return  # `（本报记者 X 整理）` under X's own story
-        k = next((k for k in range(len(cur.blocks) - 2, 0, -1) if _headline_heading(cur.blocks[k])), None)
-        if k is None:
-            return
+        elif any(name in cur.byline for name in names):
+            cur.byline = with_credits(cur.byline, credit)  # `（记者 X 通讯员 Y）` under `记者 X`: Y joins
+        else:
+            k = next((k for k in range(len(cur.blocks) - 2, 0, -1) if _headline_heading(cur.blocks[k])), None)
+            if k is None:
+                return
+            self._split_off(cur, k, credit)
+        self._untag(tag)
+
+    def _untag(self, tag: str | None) -> None:
+        """The used credit off the end of the last paragraph (`…动能。（记者 X）` -> `…动能。`)."""
+        cur = self.current
+        if tag and cur is not None and cur.blocks and cur.blocks[-1].text.endswith(tag):
+            cur.blocks[-1].text = cur.blocks[-1].text[: -len(tag)].rstrip()
+
+    def _split_off(self, cur: Piece, k: int, credit: str) -> None:
         story = Piece(title=cur.blocks[k].text, byline=credit, blocks=cur.blocks[k + 1 :])
         j = k
         while j > 1 and cur.blocks[j - 1].type == "heading" and cues.is_label(cur.blocks[j - 1].text):
@@ -175,17 +193,17 @@ class _Assembler:
 
     def feed(self, units: list[Unit]) -> list[Piece]:
         self.space = headline_space(units)
-        for unit in units:
+        for i, unit in enumerate(units):
             if unit.kind == "display":
                 self.pending.append(unit)
             elif unit.kind == "byline":
-                self.byline(unit)
+                self.byline(unit, next((u for u in units[i + 1 :] if u.kind != "furniture"), None))
             elif unit.kind == "endcredit":
                 self.end_credit(unit.byline or "")
             elif unit.kind == "para":
                 self.para(unit)
                 if unit.end_credit:
-                    self.end_credit(unit.end_credit)
+                    self.end_credit(unit.end_credit, end_tag(unit.text))
         self._keep_questions()
         kept = [p for p in self.pieces if p.paragraphs()]
         for piece in kept:

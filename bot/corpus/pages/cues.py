@@ -139,7 +139,7 @@ _WEATHER = re.compile(r"^(?:今[日天]|明[日天]|本市)?天气(?:预报)?(?:
 # line of its own naming an outlet or a body (`来源：县财政和社会捐助` is a sentence of a story)
 _SOURCE_LINE = re.compile(
     r"^(?:来源|稿源|稿件来源|信息来源)\s*[:：]\s*"
-    r"[^，。,；;！？!?\s]{0,20}(?:[报社网台刊局委部办院所会厅站处署团室馆司行]|中心|集团|公司|[A-Za-z])"
+    r"[^，。,；;！？!?\s]{0,20}(?:[报社网台刊局委部办院所会厅站处署团室馆司行号版]|中心|集团|公司|新闻|客户端|频道|微博|微信|[A-Za-z])"
     r"(?:[\s\u3000][^，。,；;！？!?]{0,30})?$"
     r"|^(?:数据来源|资料来源)\s*[:：]\s*[^，。,；;！？!?]{1,40}$"  # a chart's, whatever it names
 )
@@ -148,6 +148,7 @@ _SOURCES_INTERVIEWED = re.compile(r"^(?:受访专家|受访嘉宾|受访者|采�
 # the page speaking of itself (`本版内容仅供读者参考，…`, `本栏目欢迎来稿…`): a notice, no story's
 # also in brackets at the foot of the page (`（本版文章仅供参考，…）`), and a site's rights notice
 _PAGE_NOTICE = re.compile(r"^[（(]?本(?:版|栏目?)\S|^(?:版权声明|免责声明|版权所有)\s*[:：]")
+_OLD_STAFF_TAIL = re.compile(r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|版式|美编|校对)\s*[:：]")
 # staff and the desk's phone after a page header on the same line (`…星期四　主编：X　编辑：Y`)
 _STAFF_TAIL = re.compile(
     r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|主编|编辑|版式|美编|校对|组版|(?:新闻)?(?:热线|电话))\s*[:：].*$"
@@ -160,21 +161,24 @@ _WEB_FURNITURE = re.compile(
     r"^(?:当前位置|您的位置|您现在的位置)\s*[:：]|^(?:首页|主页)\s*(?:[>＞›»]|$)"
     r"|^(?:[^\s>＞›»]{1,8}\s*[>＞›»]\s*){2,}[^\s>＞›»]{0,10}$"
     r"|^(?:分享到|分享至|扫一扫|原标题)\s*[:：]"
-    r"|^(?:发布时间|发布日期|发稿时间|更新时间|时间|日期)\s*[:：]\s*\d{4}"
+    r"|^(?:发布时间|发布日期|发稿时间|更新时间)\s*[:：]\s*\d{4}"
     # a WeChat account's post: `原创 某某发布 2024年06月10日`, `点击蓝字 关注我们`, `阅读原文`,
     # `编辑：X | 审核：Y`, `分享　收藏　点赞　在看`; a government site's bar (`无障碍 | 长者模式`)
-    r"|^原创[\s\u3000]|^点击(?:上方)?(?:蓝字|“?阅读原文)|关注我们$|^(?:阅读原文|长按识别二维码.*|扫码关注.*)$"
+    r"|^原创[\s\u3000]+\S{1,20}[\s\u3000].*\d{4}\s*[-年]|^点击(?:上方)?(?:蓝字|“?阅读原文)|关注我们$|^(?:阅读原文|长按识别二维码.*|扫码关注.*)$"
     r"|^(?:编辑|审核|校对|责编|初审|复审|终审|监制)\s*[:：]\s*\S{1,8}\s*[|｜]"
     r"|^(?:分享|收藏|点赞|在看|转发)(?:[\s\u3000]+(?:分享|收藏|点赞|在看|转发)){2,}$"
     r"|^首页(?:[\s\u3000]+\S{2,6}){2,}$"
     # a hotline box: `民生热线 96111 | 每天 8:00-22:00`, `读者热线：96111　新闻线索请…`
-    r"|^\S{0,4}热线(?:电话)?\s*[:：]?\s*\d{5,}"
+    r"|^\S{0,4}热线(?:电话)?\s*[:：]?\s*[\d-]{5,}(?:$|[\s\u3000|｜])"
     r"|^(?:[\[［【][^\]］】]{1,12}[\]］】][\s\u3000]*){2,}$"
-    r"|^[\[［【](?:字号|字体|责任编辑|编辑|纠错|打印|关闭|收藏|分享)[^\]］】]{0,12}[\]］】]$"
+    r"|^[\[［【](?:(?:字号|字体|责任编辑|编辑)\s*[:：][^\]］】]{0,12}|纠错|打印|关闭|收藏|分享|打印本页|关闭窗口)[\]］】]$"
     r"|^(?:点击(?:查看|进入)(?:大图|原图|全文|下一页)|返回顶部|打印本页|关闭窗口)$"
     r"|^[·•]\s*\S.{1,40}?\s+\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2}:\d{2})?$"
-    rf"|^{_WEB_TIME}(?:[\s\u3000]|$)"
-    r"|^(?:[^|｜\s]{2,8}\s*[|｜]\s*){2,}[^|｜\s]{2,12}$"
+    # a time opening the site's line of source, author or views (`2026-03-05 09:12　来源：X`),
+    # not a timeline's (`2024年6月10日 18:30　救援队抵达`)
+    rf"|^{_WEB_TIME}(?:[\s\u3000]*$|[\s\u3000]+(?:来源|作者|编辑|责任编辑|浏览|阅读|点击|字号)[:：\s])"
+    # four or more short items between bars: a site's bar or footer (`关于我们 | 联系我们 | …`)
+    r"|^(?:[^|｜\s]{2,8}\s*[|｜]\s*){3,}[^|｜\s]{2,12}$"
 )
 # `2024年5月8日`, `2024.06.26`, `2024.12.6`
 _DATE = r"(?:(?:\d{4}\s*年\s*)?\d{1,2}\s*月\s*\d{1,2}\s*日|\d{4}[.．-]\d{1,2}[.．-]\d{1,2})"
@@ -229,6 +233,7 @@ _BRACKETED_HEADING = re.compile(r"^(?:【[^】]+】|\[[^\]]+\]|/[^/]+/|〖[^〗]
 # a bracketed label, then the heading (`【追问】为何迟迟修不好`, `[观察]…`)
 _LABELLED_HEAD = re.compile(r"^(?:【[^】]{1,8}】|\[[^\]]{1,8}\]|〖[^〗]{1,8}〗)\s*[^\s【\[〖]")
 _NOTE = re.compile(r"^[【\[〖]?编者(?:按|的话)[】\]〗]?\s*[:：]?")
+_ARROW = re.compile(r"^[▲△▼▽◀▶↑↓←→]\s*\S")
 # `图为…`, `上图：…`, `图①：…`, or a pointer to the picture (`▲6月2日，…`)
 _CAPTION_CUE = re.compile(
     r"^(?:[▲△▼▽◀▶↑↓←→]\s*\S|[①-⑩\s]*(?:图为|上图|下图|左图|右图|中图|图[①-⑩\d一二三四五六][:：\s]|图片说明|图注))"
@@ -310,31 +315,64 @@ _WEB_AUTHOR = re.compile(rf"(?:^|[\s\u3000])(?:作者|(记者|编辑))\s*[:：]?
 # stand before the role (`（晚报记者 X 通讯员 Y）`)
 _END_ROLE = rf"(?:{_CJK}{{1,6}}?报)?{ROLE}"
 _END_CREDIT = re.compile(
-    rf"^[（(]\s*(?:(?P<roled>(?:{_END_ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+)"
+    rf"^[（(]\s*(?:(?P<roled>(?:{_END_ROLE}\s*{NAME}(?:{_SEP}{NAME})*\s*)+?)"
     rf"|(?P<names>{SURNAME}{_CJK}{{1,2}}(?:[\s\u3000、]+{SURNAME}{_CJK}{{1,2}}){{0,3}})"
     # the expert who answered a reader's questions: `（解答专家：某某医院主任医师 X）`
     r"|(?P<expert>(?:解答|答疑|受访|审核)专家\s*[:：][^（）()]{2,40}))"
-    r"\s*(?:整理|报道|综合|采写|文/图|文)?\s*[)）]$"
+    r"\s*(?:参与采写|综合报道|整理|报道|综合|采写|文/图|文)?\s*[)）]$"
 )
+_ROLE_WORD = re.compile(rf"^{_END_ROLE}$")
+# what the credited did, after the names: read apart, so no name takes it (`（实习生 X 参与采写）`)
+_CREDIT_WORK = re.compile(r"[\s\u3000]*(?:参与采写|综合报道|整理|报道|综合|采写|文/图)(?=[)）]$)")
 
 
-def _is_common_word(text: str) -> bool:
-    """A word jieba's dictionary has, tagged as anything but a person's name."""
+def is_role_word(token: str) -> bool:
+    """`记者`, `本报通讯员`, `晚报记者`: a role of the trade, not a name."""
+    return bool(_ROLE_WORD.match(token))
+
+
+def _word_not_name(token: str) -> bool:
+    """A word of the language rather than a name: a dictionary word that is no person's
+    (`参与`), or one the dictionary cuts into two words (`综合` + `报道`)."""
     from bot.nlp.postag import tag_table
+    from bot.nlp.segment import words
 
-    tag = tag_table().get(text)
-    return tag is not None and not tag.startswith("nr")
+    table = tag_table()
+    tag = table.get(token)
+    if tag is not None and not tag.startswith("nr"):
+        return True
+    return sum(len(w) >= 2 and w in table for w in words(token, hmm=False)) >= 2
 
 
-def end_credit(text: str) -> str | None:
+def end_credit(text: str, own_line: bool = True) -> str | None:
     """`（记者 X 实习生 Y）` -> `记者 X 实习生 Y`, `（X　Y）` -> `X Y`: the credit a story ends
-    with, on a line of its own or after the last sentence; None for any other text."""
-    m = _END_CREDIT.match(text.strip())
+    with, on a line of its own or after the last sentence; None for any other text. Names alone
+    must open with a common surname; one name alone counts only on a line of its own and when
+    the dictionary does not know it (`（唐太宗）`, `（华为）`, `（黄金周）` are words it knows)."""
+    m = _END_CREDIT.match(_CREDIT_WORK.sub("", text.strip()))
     if m is None:
         return None
-    if m.group("names") and _is_common_word(m.group("names")):
-        return None  # `（高清）`: a word of the language, not a name
+    if m.group("roled"):
+        tokens = [t for t in re.split(r"[\s\u3000、，,/]+", m.group("roled")) if t and not _ROLE_WORD.match(t)]
+        names = [re.sub(rf"^{_END_ROLE}", "", t) for t in tokens]
+        if not names or any(_word_not_name(n) for n in names if n):
+            return None
+    elif m.group("names"):
+        names = re.split(r"[\s\u3000、]+", m.group("names"))
+        if len(names) == 1 and not (own_line and _unknown_word(names[0])):
+            return None
     return re.sub(r"[\s\u3000、]+", " ", (m.group("roled") or m.group("names") or m.group("expert")).strip())
+
+
+def _unknown_word(token: str) -> bool:
+    """Not in the dictionary, nor made of a word of it besides a name (`高铁` + `站`)."""
+    from bot.nlp.postag import tag_table
+    from bot.nlp.segment import words
+
+    table = tag_table()
+    if token in table:
+        return False
+    return not any(len(w) >= 2 and not (table.get(w) or "nr").startswith("nr") for w in words(token, hmm=False))
 
 
 def web_byline(text: str) -> str | None:
@@ -362,8 +400,15 @@ _POST_END = re.compile(r"^(?:往期推荐|往期回顾|往期精彩|推荐阅读
 
 
 def ends_post(text: str) -> bool:
-    """`往期推荐`: the links to other posts begin, and everything after them is furniture."""
+    """`往期推荐`: the links to other posts begin, and everything after them is furniture (on a
+    page that shows a site's or an account's clutter: see `is_site_clutter`)."""
     return bool(_POST_END.match(text.strip()))
+
+
+def is_site_clutter(text: str) -> bool:
+    """A line only a news site or an account prints around its post (`点击蓝字 关注我们`, the
+    breadcrumb, `分享到：…`): a page pasted from one."""
+    return len(text) <= 120 and bool(_WEB_FURNITURE.search(text)) and not ends_sentence(text)
 
 
 def is_furniture(text: str) -> bool:
@@ -371,7 +416,7 @@ def is_furniture(text: str) -> bool:
     (`来源：新华社`, under a title or a chart): never a title and never body text."""
     if _SOURCE_LINE.match(text) or (len(text) <= 120 and _WEB_FURNITURE.search(text) and not ends_sentence(text)):
         return True
-    if _SOURCES_INTERVIEWED.match(text) and len(text) <= 60:
+    if _SOURCES_INTERVIEWED.match(text) and len(text) <= 60 and not ends_sentence(text):
         return True
     if (_STAFF.match(text) or _PAGE_NOTICE.match(text)) and len(text) <= 80:
         return True
@@ -429,8 +474,14 @@ def marker_line(text: str) -> tuple[bool, str] | None:
 
 
 def strip_staff_tail(text: str) -> str:
-    """`返岗复工率超过九成 责任编辑：王某` -> `返岗复工率超过九成`."""
-    return _STAFF_TAIL.sub("", text) if not _STAFF.match(text) else text
+    """`返岗复工率超过九成 责任编辑：王某` -> `返岗复工率超过九成`; the desk's editor and phone
+    (`…星期四　主编：X　电话：…`) only after a page header, since a story may give a phone."""
+    if _STAFF.match(text):
+        return text
+    cut = _STAFF_TAIL.sub("", text)
+    if cut != text and not _OLD_STAFF_TAIL.search(text) and not _is_header_line(cut):
+        return text
+    return cut
 
 
 def strip_markers(text: str) -> tuple[str, bool, str | None]:
@@ -522,6 +573,12 @@ def caption_cue(text: str) -> bool:
     """Text that says it describes a picture (`图为…`, `上图：…`, the agencies' `这是…拍摄的…`,
     a photo's kind in brackets at its end: `…（无人机照片）。`)."""
     return bool(_CAPTION_CUE.match(text) or _SHOT.match(text) or _PHOTO_KIND.search(text))
+
+
+def points_up(text: str) -> bool:
+    """A line opening with an arrow (`▲游客体验包粽子`): a caption pointing at its photo, or a
+    boxed heading, as what follows tells."""
+    return bool(_ARROW.match(text))
 
 
 def dated_scene(text: str) -> bool:

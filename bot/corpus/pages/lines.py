@@ -134,7 +134,9 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
         inline = cues.inline_credit(text)  # `▲比赛现场（图源：X）`
         if inline is not None:
             return Unit("para", inline[0], credit=inline[1])
-        return Unit("para", text, credit="")  # `图①：修缮一新的戏台`, `▲游客体验包粽子`: a caption, uncredited
+        if not cues.points_up(text):
+            return Unit("para", text, credit="")  # `图①：修缮一新的戏台`: a caption, uncredited
+        # `▲游客体验包粽子` is a caption unless text follows it (`▲坚持问题导向`: a heading), see read_units
     byline = cues.byline_of(text)
     if byline is not None:
         return Unit("byline", text, byline=byline)
@@ -146,8 +148,8 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
     if inline is not None:
         unit.text, unit.credit = inline
     tag = end_tag(unit.text)
-    if tag is not None and cues.end_credit(tag) is not None:
-        unit.text, unit.end_credit = without_end_tag(unit.text).rstrip(), cues.end_credit(tag)
+    if tag is not None:  # `…动能。（记者 X）`: kept in the text until the story takes it as its credit
+        unit.end_credit = cues.end_credit(tag, own_line=False)
     return unit
 
 
@@ -167,7 +169,7 @@ def _boxed_after_body(unit: Unit, units: list[Unit]) -> bool:
 
 def read_units(text: str) -> list[Unit]:
     units: list[Unit] = []
-    gap, image, jumped_in, tail = 0, False, False, False
+    gap, image, jumped_in, tail, site = 0, False, False, False, False
     for raw in text.splitlines():
         if is_image(raw):
             image = True
@@ -182,7 +184,8 @@ def read_units(text: str) -> list[Unit]:
                 units[-1].jump_out = jump
         elif line:
             line, jump_in, jump_out = cues.strip_markers(cues.strip_staff_tail(line))
-            tail = tail or cues.ends_post(line)
+            site = site or cues.is_site_clutter(line)
+            tail = tail or (site and cues.ends_post(line))  # `往期推荐` under a post: the rest is links
             unit = Unit("furniture", line) if tail else classify(line, level, units[-1] if units else None)
             if _boxed_after_body(unit, units):
                 unit.kind, unit.byline = "display", None  # `■ 警方提醒` after body: a heading
@@ -196,6 +199,19 @@ def read_units(text: str) -> list[Unit]:
             gap, image, jumped_in = 0, False, jumped_in and unit.kind != "para"
         else:
             gap += 1
+    return _pointed_captions(units)
+
+
+def _pointed_captions(units: list[Unit]) -> list[Unit]:
+    """`▲游客体验包粽子`: a line the arrow points from at a photo is its caption when a picture
+    sits right above it or no paragraph of text follows it; over paragraphs (`▲坚持问题导向`)
+    it is a boxed heading of the story."""
+    for i, unit in enumerate(units):
+        if unit.kind != "display" or unit.level or not cues.points_up(unit.text):
+            continue
+        nxt = next((u for u in units[i + 1 :] if u.kind != "furniture"), None)
+        if unit.image or nxt is None or not (nxt.kind == "para" and nxt.credit is None and not nxt.opens_article):
+            unit.kind, unit.credit = "para", ""
     return units
 
 
@@ -375,7 +391,20 @@ def _list_item(unit: Unit, units: list[Unit], i: int, out: list[Unit]) -> bool:
         return False
     above = out[-1]
     announces = above.kind == "para" and above.text.rstrip()[-1:] in "：:" and not cues.is_lead_in(above.text)
+    if above.kind == "item" and not _like_items(above.text, unit.text):
+        return False  # `群众期待值很高` after the score lines: the list has ended, a heading follows
     return (announces or above.kind == "item") and not _starts_header(units, i - 1)
+
+
+_DIGIT = re.compile(r"[0-9０-９]")
+_ENUMERATOR = re.compile(r"^[①-⑳⑴-⒇㈠-㈩]|^\d{1,2}[、.．)）]")
+
+
+def _like_items(a: str, b: str) -> bool:
+    """Two lines of one list: both with figures or both without, both enumerated or neither,
+    of like length."""
+    same = bool(_DIGIT.search(a)) == bool(_DIGIT.search(b)) and bool(_ENUMERATOR.match(a)) == bool(_ENUMERATOR.match(b))
+    return same and 0.5 <= visible_len(a) / max(visible_len(b), 1) <= 2.0
 
 
 def join_breaks(units: list[Unit]) -> list[Unit]:

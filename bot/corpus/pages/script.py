@@ -5,15 +5,14 @@ of a Hong Kong or Taiwan paper prints them traditional (本報訊, 記者, 攝, 
 write each rule twice, a page that is mostly traditional is parsed in a simplified copy, made
 character by character with OpenCC's table (opencc-python-reimplemented ships it as
 `TSCharacters.txt`), so the copy has the same length as the page. What the parser returns is
-then turned back by the page's own pairs: each simplified character becomes the traditional one
-the page wrote for it (the most frequent, should it have written two). A simplified page, or
+then turned back by position: each run of text is written with the characters the page has at
+the place it came from (`Restorer`). A simplified page, or
 one with a few traditional characters in it (a name, a quoted title), is parsed as it is.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
@@ -49,11 +48,47 @@ def is_traditional(text: str, copy: str) -> bool:
     return han > 0 and changed >= _MIN_SHARE * han
 
 
+class Restorer:
+    """Writes strings of the simplified copy back as the page wrote them, by position: each
+    run of a string is found in the copy (searching on from where the last one was found, since
+    pieces come in page order) and the page's own characters at that place are taken. So a
+    character is restored to the form the page used just there (`台北` stays, `颱風` stays), and a
+    simplified story reprinted on a traditional page stays simplified. A run found nowhere (a
+    space the parser put between joined credits) keeps its characters."""
+
+    def __init__(self, text: str, copy: str) -> None:
+        self.text, self.copy, self.cursor = text, copy, 0
+
+    def __call__(self, s: str) -> str:
+        out: list[str] = []
+        i = 0
+        while i < len(s):
+            at, size = self._longest_run(s, i)
+            if size == 0:
+                out.append(s[i])
+                i += 1
+                continue
+            out.append(self.text[at : at + size])
+            self.cursor = at + size
+            i += size
+        return "".join(out)
+
+    def _longest_run(self, s: str, i: int) -> tuple[int, int]:
+        """(where in the copy, how long) the longest run of `s` from `i` that the copy holds."""
+        for start in (self.cursor, 0):
+            if self.copy.find(s[i], start) < 0:
+                continue
+            lo, hi = 1, len(s) - i  # s[i:i+lo] is found; binary search the longest
+            while lo < hi:
+                mid = (lo + hi + 1) // 2
+                if self.copy.find(s[i : i + mid], start) >= 0:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            return self.copy.find(s[i : i + lo], start), lo
+        return 0, 0
+
+
 def restorer(text: str, copy: str) -> Callable[[str], str]:
     """A function that writes a string of the simplified copy back as the page wrote it."""
-    seen: defaultdict[str, Counter[str]] = defaultdict(Counter)
-    for a, b in zip(text, copy, strict=True):
-        if a != b:
-            seen[b][a] += 1
-    back = {ord(b): counts.most_common(1)[0][0] for b, counts in seen.items()}
-    return lambda s: s.translate(back)
+    return Restorer(text, copy)
