@@ -309,7 +309,6 @@ _WEB_AUTHOR = re.compile(rf"(?:^|[\s\u3000])(?:作者|(记者|编辑))\s*[:：]?
 
 
 # the credit a story ends with, in brackets: `（记者 X）`, `（本报记者 X 整理）`, or two or more
-# names alone (`（X　Y）`); a role or a second name, since a single word in brackets may be anything
 # names alone (`（X　Y）`, `（X）`), each opening with a common surname, since a word in brackets
 # may be anything else (`（待续）`, `（有删节）`, `（读者 刘先生）`); in brackets, a newsroom may
 # stand before the role (`（晚报记者 X 通讯员 Y）`)
