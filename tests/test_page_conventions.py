@@ -1035,3 +1035,53 @@ def test_a_list_ends_where_a_line_unlike_its_items_heads_more_text():
     [piece] = parse_page(text).pieces
     assert [b.text for b in piece.blocks if b.type == "heading"] == ["赛后花絮"]
     assert "戊队 3∶1 己队" in piece.paragraphs()
+
+
+def test_a_traditional_story_credited_at_its_end_keeps_its_own_characters():
+    text = (
+        "王后訪港\n\n本報訊　王后明日抵港，出席慈善活動。\n（記者 余大文）\n\n"
+        "頒獎典禮舉行\n\n本報訊（記者 鍾一鳴）王先生頒獎之後發表講話，現場反應熱烈。\n"
+    )
+    first, second = parse_page(text).pieces
+    assert (first.byline, first.paragraphs()) == ("記者 余大文", ["本報訊　王后明日抵港，出席慈善活動。"])
+    assert second.paragraphs() == ["本報訊（記者 鍾一鳴）王先生頒獎之後發表講話，現場反應熱烈。"]
+
+
+@pytest.mark.parametrize(
+    ("ending", "credit"),
+    [("（记者 方圆 通讯员 马力）", "记者 方圆 通讯员 马力"), ("（记者 欧阳海燕）", "记者 欧阳海燕")],
+)
+def test_an_end_credit_after_a_role_takes_names_that_are_also_words(ending: str, credit: str):
+    text = f"甲地开通新航线\n\n本报讯　新航线今天首航。\n\n航线每周往返三班。{ending}\n"
+    [piece] = parse_page(text).pieces
+    assert (piece.byline, piece.paragraphs()[-1]) == (credit, "航线每周往返三班。")
+
+
+def test_arrow_lines_set_together_are_read_together_and_a_long_one_is_a_caption():
+    text = (
+        "口袋公园开放\n\n本报记者 甲乙\n\n公园今天开放。\n\n▲孩子们在草坪上玩耍\n▲公园入口\n\n"
+        "公园占地三亩。\n\n▲市民在新建的口袋公园内健身\n\n公园晚上十点关门。\n"
+    )
+    pieces = parse_page(text).pieces
+    captions = [t for p in pieces if p.kind == "caption" for t in p.paragraphs()]
+    assert captions == ["▲孩子们在草坪上玩耍", "▲公园入口", "▲市民在新建的口袋公园内健身"]
+    [article] = [p for p in pieces if p.kind == "article"]
+    assert article.paragraphs() == ["公园今天开放。", "公园占地三亩。", "公园晚上十点关门。"]
+
+
+def test_numbered_items_of_unlike_lengths_are_one_list():
+    text = (
+        "重点项目开工\n\n本报记者 甲乙\n\n　　今年开工的项目如下：\n　　1.城东污水处理厂\n　　2.城西快速路\n"
+        "　　3.城南新区综合管廊及配套道路工程二期\n　　4.城北体育中心\n　　项目总投资百亿元。\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert [b.type for b in piece.blocks] == ["paragraph"] * 6
+
+
+def test_the_links_after_an_accounts_post_go_when_its_clutter_comes_last():
+    text = (
+        "某区龙舟赛开赛\n6月10日上午，龙舟邀请赛鸣锣开赛。\n上午9时，一艘艘龙舟冲出起点。\n"
+        "往期推荐\n这条绿道上新了，周末去打卡！\n某区中考时间定了\n阅读原文\n"
+    )
+    [piece] = parse_page(text).pieces
+    assert piece.paragraphs() == ["6月10日上午，龙舟邀请赛鸣锣开赛。", "上午9时，一艘艘龙舟冲出起点。"]

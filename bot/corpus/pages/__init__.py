@@ -61,17 +61,20 @@ def parse_page(text: str, name: str = "") -> ParsedPage:
 
 
 def _written_as(piece: Piece, back: Callable[[str], str]) -> Piece:
-    """The piece with its text in the page's own characters again."""
+    """The piece with its text in the page's own characters again, read in page order (kicker,
+    title, subtitle, body; the byline last, since it may come from the story's end)."""
 
     def opt(text: str | None) -> str | None:
         return None if text is None else back(text)
 
+    kicker, title, subtitle = opt(piece.kicker), back(piece.title), opt(piece.subtitle)
+    blocks = [Block(b.type, back(b.text)) for b in piece.blocks]
     return Piece(
         kind=piece.kind,
-        title=back(piece.title),
-        kicker=opt(piece.kicker),
-        subtitle=opt(piece.subtitle),
+        title=title,
+        kicker=kicker,
+        subtitle=subtitle,
         byline=opt(piece.byline),
-        blocks=[Block(b.type, back(b.text)) for b in piece.blocks],
+        blocks=blocks,
         continued_on=opt(piece.continued_on),
     )

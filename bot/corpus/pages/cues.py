@@ -330,6 +330,13 @@ def is_role_word(token: str) -> bool:
     return bool(_ROLE_WORD.match(token))
 
 
+def _is_verb(token: str) -> bool:
+    """`参与`: a verb of the dictionary, which no name after a role is (`方圆`, `江河` may be)."""
+    from bot.nlp.postag import tag_table
+
+    return (tag_table().get(token) or "").startswith("v")
+
+
 def _word_not_name(token: str) -> bool:
     """A word of the language rather than a name: a dictionary word that is no person's
     (`参与`), or one the dictionary cuts into two words (`综合` + `报道`)."""
@@ -352,9 +359,11 @@ def end_credit(text: str, own_line: bool = True) -> str | None:
     if m is None:
         return None
     if m.group("roled"):
-        tokens = [t for t in re.split(r"[\s\u3000、，,/]+", m.group("roled")) if t and not _ROLE_WORD.match(t)]
+        roled = m.group("roled").strip()
+        tokens = [t for t in re.split(r"[\s\u3000、，,/]+", roled) if t and not _ROLE_WORD.match(t)]
         names = [re.sub(rf"^{_END_ROLE}", "", t) for t in tokens]
-        if not names or any(_word_not_name(n) for n in names if n):
+        glued = not re.search(r"[\s\u3000]", roled)  # `（记者调查）`: the role and a word, no space
+        if not names or any(_is_verb(n) or (glued and _word_not_name(n)) for n in names if n):
             return None
     elif m.group("names"):
         names = re.split(r"[\s\u3000、]+", m.group("names"))

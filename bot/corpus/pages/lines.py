@@ -56,6 +56,7 @@ _STRADDLE_WINDOW = 6
 _MIN_PARAGRAPHS = 3  # a page with fewer says nothing by its indents
 _ADVERBIAL_CHARS = 5
 _PAGE_TITLE_CHARS = 8
+_ARROW_HEADING_CHARS = 9  # an arrow and a heading's eight characters (`▲坚持问题导向`)
 # words that only ever open a sentence (`目前`, `今年以来`, the trade's `据统计`): a line of
 # nothing else is a sentence's head a column break cut off. Not a year, a month or a season
 # (`2019年`, `3月`, `春节`, `如今`): those head the sections of a chronology or a feature
@@ -137,6 +138,7 @@ def classify(text: str, level: int, above: Unit | None = None) -> Unit:
         if not cues.points_up(text):
             return Unit("para", text, credit="")  # `图①：修缮一新的戏台`: a caption, uncredited
         # `▲游客体验包粽子` is a caption unless text follows it (`▲坚持问题导向`: a heading), see read_units
+        return Unit("display", text)
     byline = cues.byline_of(text)
     if byline is not None:
         return Unit("byline", text, byline=byline)
@@ -169,8 +171,11 @@ def _boxed_after_body(unit: Unit, units: list[Unit]) -> bool:
 
 def read_units(text: str) -> list[Unit]:
     units: list[Unit] = []
-    gap, image, jumped_in, tail, site = 0, False, False, False, False
-    for raw in text.splitlines():
+    lines = text.splitlines()
+    # a page pasted from a site or an account shows its clutter somewhere (`阅读原文` may come last)
+    site = any(cues.is_site_clutter(strip_markdown(raw)[0]) for raw in lines)
+    gap, image, jumped_in, tail = 0, False, False, False
+    for raw in lines:
         if is_image(raw):
             image = True
             continue
@@ -184,7 +189,6 @@ def read_units(text: str) -> list[Unit]:
                 units[-1].jump_out = jump
         elif line:
             line, jump_in, jump_out = cues.strip_markers(cues.strip_staff_tail(line))
-            site = site or cues.is_site_clutter(line)
             tail = tail or (site and cues.ends_post(line))  # `往期推荐` under a post: the rest is links
             unit = Unit("furniture", line) if tail else classify(line, level, units[-1] if units else None)
             if _boxed_after_body(unit, units):
@@ -204,15 +208,29 @@ def read_units(text: str) -> list[Unit]:
 
 def _pointed_captions(units: list[Unit]) -> list[Unit]:
     """`▲游客体验包粽子`: a line the arrow points from at a photo is its caption when a picture
-    sits right above it or no paragraph of text follows it; over paragraphs (`▲坚持问题导向`)
-    it is a boxed heading of the story."""
-    for i, unit in enumerate(units):
-        if unit.kind != "display" or unit.level or not cues.points_up(unit.text):
+    sits right above it, when no paragraph of text follows it, or when it is longer than a
+    heading (`▲市民在新建的口袋公园内健身`); a short one over paragraphs (`▲坚持问题导向`) is a
+    boxed heading of the story. Arrow lines set one under another are read together."""
+    i = 0
+    while i < len(units):
+        j = i
+        while j < len(units) and _arrow_line(units[j]):
+            j += 1
+        if j == i:
+            i += 1
             continue
-        nxt = next((u for u in units[i + 1 :] if u.kind != "furniture"), None)
-        if unit.image or nxt is None or not (nxt.kind == "para" and nxt.credit is None and not nxt.opens_article):
-            unit.kind, unit.credit = "para", ""
+        run = units[i:j]
+        nxt = next((u for u in units[j:] if u.kind != "furniture"), None)
+        text_follows = nxt is not None and nxt.kind == "para" and nxt.credit is None and not nxt.opens_article
+        if not text_follows or any(u.image or visible_len(u.text) > _ARROW_HEADING_CHARS for u in run):
+            for unit in run:
+                unit.kind, unit.credit = "para", ""
+        i = j
     return units
+
+
+def _arrow_line(unit: Unit) -> bool:
+    return unit.kind == "display" and not unit.level and cues.points_up(unit.text)
 
 
 # -- 1. titles before bylines ------------------------------------------------------------
@@ -403,7 +421,9 @@ _ENUMERATOR = re.compile(r"^[①-⑳⑴-⒇㈠-㈩]|^\d{1,2}[、.．)）]")
 def _like_items(a: str, b: str) -> bool:
     """Two lines of one list: both with figures or both without, both enumerated or neither,
     of like length."""
-    same = bool(_DIGIT.search(a)) == bool(_DIGIT.search(b)) and bool(_ENUMERATOR.match(a)) == bool(_ENUMERATOR.match(b))
+    if _ENUMERATOR.match(a) and _ENUMERATOR.match(b):
+        return True  # `1.城东污水处理厂` and `2.城南新区综合管廊…`: numbered alike, whatever their length
+    same = bool(_DIGIT.search(a)) == bool(_DIGIT.search(b)) and not _ENUMERATOR.match(a) and not _ENUMERATOR.match(b)
     return same and 0.5 <= visible_len(a) / max(visible_len(b), 1) <= 2.0
 
 

@@ -74,7 +74,9 @@ class Restorer:
         return "".join(out)
 
     def _longest_run(self, s: str, i: int) -> tuple[int, int]:
-        """(where in the copy, how long) the longest run of `s` from `i` that the copy holds."""
+        """(where in the copy, how long) the longest run of `s` from `i` that the copy holds:
+        searched on from the cursor and from the top, the longer wins (the cursor's on a tie)."""
+        best = (0, 0)
         for start in (self.cursor, 0):
             if self.copy.find(s[i], start) < 0:
                 continue
@@ -85,8 +87,9 @@ class Restorer:
                     lo = mid
                 else:
                     hi = mid - 1
-            return self.copy.find(s[i : i + lo], start), lo
-        return 0, 0
+            if lo > best[1]:
+                best = (self.copy.find(s[i : i + lo], start), lo)
+        return best
 
 
 def restorer(text: str, copy: str) -> Callable[[str], str]:
