@@ -62,7 +62,7 @@ _REPORTERS = (
 )
 # a paragraph opening with its whole credit in brackets, as papers of Taiwan and Hong Kong set
 # it: `〔记者X／台中报导〕`, `（中央社记者X台北4日电）` (the name taken as three characters
-# where the place follows it unmarked), `【本报讯】记者 X 报道：` is the head in brackets
+# where the place follows it unmarked); Hong Kong's `【本报讯】` is a bare head in brackets
 _WIRE = (
     rf"[〔（(【]\s*(?P<wire>(?:{_AGENCY})?记者\s*{_CJK}{{2,3}}(?:[、，,]{_CJK}{{2,3}})*)"
     rf"\s*(?:[／/]\s*{_CJK}{{0,8}}?|{_CJK}{{0,8}}?\d{{1,2}}日)(?:报导|报道|电)\s*[〕）)】]"

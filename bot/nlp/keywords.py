@@ -75,7 +75,7 @@ _MEDIA = re.compile(r"(?:报|通讯社|新闻社|报社|杂志社|电视台|电�
 # words ending so that name no publication: a company's annual report, the weather service,
 # a grid, a site's own pages, a travel agency
 _NOT_MEDIA = re.compile(
-    r"(?:年报|季报|月报|财报|公报|通报|简报|汇报|举报|预报|情报|海报|警报|申报|电报|捷报|喜报|画报?展"
+    r"(?:年报|季报|月报|财报|公报|通报|简报|汇报|举报|预报|情报|海报|警报|申报|电报|捷报|喜报"
     r"|电网|官网|互联网|物联网|局域网|关系网|法网|球网|渔网)$"
 )
 _AGENCY = re.compile(r"^\w{1,2}社$")  # `美联社`, `路透社`: a short name ending 社 ...
@@ -291,11 +291,11 @@ def _publication(citation: list[tuple[str, str]], verb: str) -> list[str]:
 
 def _source_of(part: list[tuple[str, str]], verb: str) -> list[str]:
     """One source of a citation (see `_publication`)."""
-    if len(part) > 1 and part[-1][0] in _OWN_CHANNEL:
-        while len(part) > 1 and part[-1][0] in _OWN_CHANNEL:
-            part = part[:-1]  # `官方` + `微博`
-        if not _is_media(*part[-1]) and part[-1][0] not in _QUOTE_CLOSE:
-            return []  # the organisation itself, on its site or account
+    channel = False
+    while len(part) > 1 and part[-1][0] in _OWN_CHANNEL:
+        part, channel = part[:-1], True  # `官方` + `微博`
+    if channel and not _is_media(*part[-1]) and part[-1][0] not in _QUOTE_CLOSE:
+        return []  # the organisation itself, on its site or account
     if not part:
         return []
     word, tag = part[-1]

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from bot.corpus.pages.assemble import assemble
 from bot.corpus.pages.lines import join_breaks, mark_captions, promote_titles, read_units
 from bot.corpus.pages.model import Block, ParsedPage, Piece
-from bot.corpus.pages.script import is_traditional, restorer, simplified
+from bot.corpus.pages.script import Restorer, is_traditional, simplified
 from bot.corpus.pages.text import date_from_name, ends_sentence, front_matter, is_display, strip_markdown
 from bot.nlp.datelines import DATELINE, strip_dateline
 
@@ -52,7 +52,7 @@ def parse_page(text: str, name: str = "") -> ParsedPage:
     units = mark_captions(join_breaks(promote_titles(read_units(copy if traditional else text))))
     pieces = assemble(units)
     if traditional:
-        back = restorer(text, copy)  # one, reading on through the page
+        back = Restorer(text, copy)  # one, reading on through the page
         pieces = [_written_as(piece, back) for piece in pieces]
     published = None
     if meta.get("date"):

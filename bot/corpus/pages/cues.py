@@ -148,9 +148,10 @@ _SOURCES_INTERVIEWED = re.compile(r"^(?:受访专家|受访嘉宾|受访者|采�
 # the page speaking of itself (`本版内容仅供读者参考，…`, `本栏目欢迎来稿…`): a notice, no story's
 # also in brackets at the foot of the page (`（本版文章仅供参考，…）`), and a site's rights notice
 _PAGE_NOTICE = re.compile(r"^[（(]?本(?:版|栏目?)\S|^(?:版权声明|免责声明|版权所有)\s*[:：]")
-_OLD_STAFF_TAIL = re.compile(r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|版式|美编|校对)\s*[:：]")
-# staff and the desk's phone after a page header on the same line (`…星期四　主编：X　编辑：Y`)
-_STAFF_TAIL = re.compile(
+# staff glued to a line (`返岗复工率超过九成 责任编辑：王某`), cut wherever it sits ...
+_STAFF_TAIL = re.compile(r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|版式|美编|校对)\s*[:：]")
+# ... and the desk's editor and phone, cut after a page header (`…星期四　主编：X　电话：…`)
+_DESK_TAIL = re.compile(
     r"[\s\u3000]+(?:本版)?(?:责任编辑|责编|主编|编辑|版式|美编|校对|组版|(?:新闻)?(?:热线|电话))\s*[:：].*$"
 )
 # what a news site puts around an article, pasted with it: the breadcrumb (`首页 > 新闻 > 正文`),
@@ -422,7 +423,7 @@ def is_site_clutter(text: str) -> bool:
 def is_furniture(text: str) -> bool:
     """Page headers, staff lines, the page's own notices, whole-line asides and source lines
     (`来源：新华社`, under a title or a chart): never a title and never body text."""
-    if _SOURCE_LINE.match(text) or (len(text) <= 120 and _WEB_FURNITURE.search(text) and not ends_sentence(text)):
+    if _SOURCE_LINE.match(text) or is_site_clutter(text):
         return True
     if _SOURCES_INTERVIEWED.match(text) and len(text) <= 60 and not ends_sentence(text):
         return True
@@ -486,10 +487,8 @@ def strip_staff_tail(text: str) -> str:
     (`…星期四　主编：X　电话：…`) only after a page header, since a story may give a phone."""
     if _STAFF.match(text):
         return text
-    cut = _STAFF_TAIL.sub("", text)
-    if cut != text and not _OLD_STAFF_TAIL.search(text) and not _is_header_line(cut):
-        return text
-    return cut
+    cut = _DESK_TAIL.sub("", text)
+    return cut if _STAFF_TAIL.search(text) or _is_header_line(cut) else text
 
 
 def strip_markers(text: str) -> tuple[str, bool, str | None]:

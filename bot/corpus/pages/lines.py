@@ -172,8 +172,7 @@ def _boxed_after_body(unit: Unit, units: list[Unit]) -> bool:
 def read_units(text: str) -> list[Unit]:
     units: list[Unit] = []
     lines = text.splitlines()
-    # a page pasted from a site or an account shows its clutter somewhere (`阅读原文` may come last)
-    site = any(cues.is_site_clutter(strip_markdown(raw)[0]) for raw in lines)
+    site: bool | None = None  # does the page show a site's clutter? asked only at a `往期推荐`
     gap, image, jumped_in, tail = 0, False, False, False
     for raw in lines:
         if is_image(raw):
@@ -189,7 +188,10 @@ def read_units(text: str) -> list[Unit]:
                 units[-1].jump_out = jump
         elif line:
             line, jump_in, jump_out = cues.strip_markers(cues.strip_staff_tail(line))
-            tail = tail or (site and cues.ends_post(line))  # `往期推荐` under a post: the rest is links
+            if not tail and cues.ends_post(line):  # `往期推荐` under a post: the rest is links
+                if site is None:  # the clutter may be anywhere (`阅读原文` may come last)
+                    site = any(cues.is_site_clutter(strip_markdown(raw)[0]) for raw in lines)
+                tail = site
             unit = Unit("furniture", line) if tail else classify(line, level, units[-1] if units else None)
             if _boxed_after_body(unit, units):
                 unit.kind, unit.byline = "display", None  # `■ 警方提醒` after body: a heading

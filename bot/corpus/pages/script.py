@@ -13,7 +13,6 @@ one with a few traditional characters in it (a name, a quoted title), is parsed 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
@@ -90,8 +89,3 @@ class Restorer:
             if lo > best[1]:
                 best = (self.copy.find(s[i : i + lo], start), lo)
         return best
-
-
-def restorer(text: str, copy: str) -> Callable[[str], str]:
-    """A function that writes a string of the simplified copy back as the page wrote it."""
-    return Restorer(text, copy)
