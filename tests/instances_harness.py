@@ -160,7 +160,19 @@ class Fleet:
             if value:
                 return value
             await asyncio.sleep(0.5)  # not too often: the stand-in shares this process
-        raise AssertionError(f"timed out after {timeout}s waiting for {what}; logs:\n{self.tails()}")
+        raise AssertionError(f"timed out after {timeout}s waiting for {what}; {self.state()}; logs:\n{self.tails()}")
+
+    def state(self) -> str:
+        """The ledger's rows by status and claim, for a failure message."""
+        if self.store is None:
+            return "no store"
+        with self.store.session() as s:
+            rows = s.execute(
+                select(Delivery.status, Delivery.claimed_by, func.count(Delivery.id)).group_by(
+                    Delivery.status, Delivery.claimed_by
+                )
+            )
+            return "ledger: " + ", ".join(f"{st}/{owner or '-'}: {n}" for st, owner, n in rows)
 
     def tails(self, lines: int = 15) -> str:
         return "\n".join(

@@ -599,9 +599,82 @@ def test_a_migrated_message_is_not_left_in_flight(store):
         bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
         async with bot:
             broadcaster = Broadcaster(store, bot, fast(), owner="me")
-            outcome = await broadcaster._attempt(job, [], 0)
+            outcome = await broadcaster._attempt(job, [], 0, False)
             await broadcaster.close()
         return outcome
 
     assert run_with_standin(scenario) == ("again", 0.0)
     assert statuses(store) == {"pending": 1}
+
+
+# -- a slow database under the shared (Redis) budget -------------------------------------------
+
+
+def slow_marks(store, seconds: float) -> None:
+    """Every `sending` mark takes `seconds` in the database (a busy or distant server)."""
+    from sqlalchemy import event
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        if statement.startswith("UPDATE deliveries SET status") and "attempts" in statement:
+            time.sleep(seconds)
+
+    event.listen(store.engine, "before_cursor_execute", before)
+
+
+async def shared_broadcast(store, tg, prefix: str, stop_after_late: bool = False):
+    from bot.delivery.redis_pacer import RedisPacer
+    from conftest import REDIS_URL
+
+    settings = fast(global_per_second=30, per_chat_per_second=1, concurrency=16)
+    pacer = RedisPacer(REDIS_URL, f"{prefix}:bot", Limits(30, 1, 20))
+    bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
+    async with bot:
+        broadcaster = Broadcaster(store, bot, settings, pacer=pacer)
+        run = asyncio.ensure_future(broadcaster.run())
+        while stop_after_late and not run.done() and pacer.late_slots == 0:
+            await asyncio.sleep(0.01)
+        if stop_after_late:
+            broadcaster.stop()
+        try:
+            stats = await run
+        finally:
+            await broadcaster.close()
+            await pacer.close()
+    return stats, pacer.late_slots
+
+
+def test_a_database_slower_than_the_pacers_lead_still_delivers(store, redis_prefix):
+    """Marking a row `sending` takes longer than the shared pacer wakes a sender before its
+    slot, so every first slot passes while the row is marked. The row stays marked and takes
+    the next slot without another write; it used to go back to pending and lose every slot."""
+    slow_marks(store, 0.4)
+
+    async def scenario(tg):
+        users = tg.users(12)
+        plan_for(store, add_chats(store, users).values())
+        stats, late = await shared_broadcast(store, tg, redis_prefix)
+        return stats, late, [len(got(tg, u)) for u in users]
+
+    stats, late, received = run_with_standin(scenario, timeout=60)
+    assert late > 0  # the slow path was taken
+    assert stats.outcomes == {"sent": 12} and statuses(store) == {"sent": 12}
+    assert received == [1] * 12
+
+
+def test_stopping_while_a_marked_row_waits_for_its_next_slot_keeps_it_pending(store, redis_prefix):
+    """A row marked `sending` whose slot passed was not sent: a graceful stop then puts it back
+    to pending (not left in flight, where it would turn uncertain), and the next run sends it."""
+    slow_marks(store, 0.4)
+
+    async def scenario(tg):
+        users = tg.users(6)
+        plan_for(store, add_chats(store, users).values())
+        stats, late = await shared_broadcast(store, tg, redis_prefix, stop_after_late=True)
+        after_stop = statuses(store)
+        await deliver(store, tg)
+        return stats, late, after_stop, [len(got(tg, u)) for u in users]
+
+    stats, late, after_stop, received = run_with_standin(scenario, timeout=60)
+    assert late > 0 and stats.outcomes["stopped"] >= 1
+    assert set(after_stop) <= {"sent", "pending"}  # nothing left `sending`
+    assert statuses(store) == {"sent": 6} and received == [1] * 6

@@ -10,6 +10,9 @@ slot and their clocks never matter:
   of the last minute (a sorted set), as in the single-process `Pacer`;
 * a chat that may not send yet gets no overall slot (it is told when to ask again), so one
   chat's wait never holds up the others;
+* a sender is woken a little before its slot (the time marking its row `sending` takes, see
+  `_Lead`), so no slot is given sooner than that, even when the budget is idle: a slot due at
+  once would always be missed by the marking;
 * slots are reserved at most `horizon` seconds ahead. If the overall slot is missing (first use,
   or Redis lost its data), the first one is a horizon away, since slots handed out before the
   loss may still be in use that far ahead.
@@ -44,6 +47,7 @@ _RESERVE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 local gi, ci, glimit, horizon = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local lead = tonumber(ARGV[5])
 local gnext = tonumber(redis.call('GET', KEYS[1]) or '0')
 if gnext == 0 then gnext = now + horizon end
 local ghold = tonumber(redis.call('GET', KEYS[2]) or '0')
@@ -51,14 +55,14 @@ local out = {tostring(now), tostring(ghold)}
 local n = (#KEYS - 2) / 3
 for i = 1, n do
   local kn, kh, kg = KEYS[3 * i], KEYS[3 * i + 1], KEYS[3 * i + 2]
-  local slot = math.max(now, gnext, ghold)
+  local slot = math.max(now + lead, gnext, ghold)
   if slot > now + horizon then
     out[#out + 1] = 'g'
     out[#out + 1] = tostring(slot - horizon)
     break
   end
   local ready = math.max(tonumber(redis.call('GET', kn) or '0'), tonumber(redis.call('GET', kh) or '0'))
-  local group = ARGV[4 + i] == '1' and glimit > 0
+  local group = ARGV[5 + i] == '1' and glimit > 0
   if group then
     redis.call('ZREMRANGEBYSCORE', kg, '-inf', now - 60000)
     local count = redis.call('ZCARD', kg)
@@ -115,6 +119,7 @@ class _Waiter:
     future: asyncio.Future[bool]
     not_before: float = 0.0  # local monotonic time before which Redis need not be asked
     slot: float = 0.0  # the reserved slot, local monotonic time
+    wake: float = 0.0  # when it is woken: the lead before its slot
 
 
 class _Lead:
@@ -195,7 +200,7 @@ class RedisPacer:
             now = time.monotonic()
             if now < self._global_hold:  # a flood hold began after the slot was reserved
                 continue
-            if now - (waiter.slot - self._lead.seconds) <= self._tolerance():
+            if now - waiter.wake <= self._tolerance():
                 self._granted[chat_id] = (waiter.slot, now)
                 return True
             self.late_slots += 1
@@ -336,16 +341,18 @@ class RedisPacer:
                 self._key("c", w.chat_id, "hold"),
                 self._key("c", w.chat_id, "grp"),
             ]
+        lead = self._lead.seconds
         args = [
             _ms(limits.global_per_second),
             _ms(limits.per_chat_per_second),
             _group_limit(limits),
             self.horizon * 1000,
+            lead * 1000,  # no slot sooner than that: a sender needs it to mark its row first
         ]
         reply = await self._reserve(keys=keys, args=args + ["1" if w.is_group else "0" for w in batch])
-        return self._apply(batch, [x.decode() if isinstance(x, bytes) else str(x) for x in reply])
+        return self._apply(batch, [x.decode() if isinstance(x, bytes) else str(x) for x in reply], lead)
 
-    def _apply(self, batch: list[_Waiter], reply: list[str]) -> float:
+    def _apply(self, batch: list[_Waiter], reply: list[str], lead: float = 0.0) -> float:
         loop = asyncio.get_running_loop()
         local_now, redis_now, ghold = time.monotonic(), float(reply[0]), float(reply[1])
 
@@ -358,8 +365,8 @@ class RedisPacer:
             if kind == "s":
                 self._waiting.remove(waiter)
                 waiter.slot = local(when)
-                wake = waiter.slot - self._lead.seconds
-                loop.call_at(loop.time() + max(0.0, wake - local_now), _resolve, waiter.future)
+                waiter.wake = max(local_now, waiter.slot - lead)
+                loop.call_at(loop.time() + (waiter.wake - local_now), _resolve, waiter.future)
             elif kind == "c":
                 waiter.not_before = local(when)
             else:

@@ -201,35 +201,47 @@ class Broadcaster:
         """Send a job's remaining parts; return the outcome name."""
         sent = list(job.message_ids)
         failures = 0
+        marked = False  # the row is already `sending` (its slot came and went while marking it)
         while len(sent) < len(job.messages):
             if self._stopping or not await self.pacer.wait(job.chat_id, job.is_group, self._stop_event):
-                return "stopped"
+                return await self._unmark(job, marked)
             async with self._in_flight:
                 if self._stopping:
-                    return "stopped"
-                outcome, pause = await self._attempt(job, sent, failures)
+                    return await self._unmark(job, marked)
+                outcome, pause = await self._attempt(job, sent, failures, marked)
+            marked = outcome == "late"
             if outcome == "retry":
                 failures += 1
-            if outcome in ("retry", "again"):
+            if outcome in ("retry", "again", "late"):
                 if not await self._pause(pause):
-                    return "stopped"
+                    return await self._unmark(job, marked)
                 continue
             if outcome != "part":
                 return outcome
         return "sent"
 
-    async def _attempt(self, job: ledger.Job, sent: list[int], failures: int) -> tuple[str, float]:
+    async def _unmark(self, job: ledger.Job, marked: bool) -> str:
+        """Stopped while waiting for a slot: a row marked `sending` was not sent, so it goes
+        back to pending (a crash instead leaves it `sending`, then `uncertain`: in flight)."""
+        if marked:
+            await self.writer.run(ledger.back_to_pending, job.id, None, None)
+        return "stopped"
+
+    async def _attempt(self, job: ledger.Job, sent: list[int], failures: int, marked: bool) -> tuple[str, float]:
         """One send of the next part. Returns (outcome, seconds to pause before going on):
         "part" (sent), "again" (send again now, e.g. migrated), "retry" (after backoff),
+        "late" (the slot passed while the row was marked: wait for another, still marked),
         or a final outcome."""
         run = self.writer.run
         part = job.messages[len(sent)]
-        if not await run(ledger.mark_sending, job.id, self.owner):
+        if not marked and not await run(ledger.mark_sending, job.id, self.owner):
             log.warning("delivery %s: claim lost (lease ran out?); another sender has it", job.id)
             return "claim_lost", 0.0
-        if not await self.pacer.ready(job.chat_id):  # marking took too long: not sent, wait again
-            await run(ledger.back_to_pending, job.id, None, None)
-            return "again", 0.0
+        if not await self.pacer.ready(job.chat_id):
+            # Marking took longer than the slot allowed (a slow database). Not sent; the row
+            # stays marked, so the next slot needs no write and a store slower than the pacer's
+            # lead still sends (going back to pending here made every slot late again).
+            return "late", 0.0
         timeout = self.settings.request_timeout_seconds
         try:
             message = await self.bot.do_api_request(
