@@ -113,6 +113,9 @@ def test_clean_hand_written_pages_raise_no_doubts_but_the_expected_ones(name: st
         ("【本报讯】今天开会。", "本报讯", "今天开会。"),
         ("〔记者甲乙丙／某市报导〕今天开会。", "记者甲乙丙", "今天开会。"),
         ("（某某社记者甲乙丙某市4日电）今天开会。", "某某社记者甲乙丙", "今天开会。"),
+        # a two-character name before the place: 北京 is a place, 京 is none, so not 甲乙北
+        ("（某某社记者甲乙北京4日电）今天开会。", "某某社记者甲乙", "今天开会。"),
+        ("（某某社记者甲乙丙南京4日电）今天开会。", "某某社记者甲乙丙", "今天开会。"),
     ],
 )
 def test_dateline_shapes(paragraph: str, credit: str, rest: str):

@@ -92,7 +92,7 @@ def reported_by(paragraph: str) -> str | None:
 def dateline_credit(match: re.Match[str]) -> str:
     """The byline a dateline gives: the bracket's credit, or the head when it has none."""
     if match.group("wire"):
-        return match.group("wire")
+        return _wire_credit(match.group("wire"), match.string[match.end("wire") :])
     if match.group("reporters"):
         return re.sub(r"[ \u3000]+", " ", match.group("reporters"))
     credit = (match.group("credit") or match.group("bracketed") or match.group("loose") or "").strip()
@@ -102,6 +102,25 @@ def dateline_credit(match: re.Match[str]) -> str:
     agency = re.match(rf"^据?({_AGENCY})", head)
     if agency and credit.startswith("记者"):  # `新华社北京…电（记者 X）` -> `新华社记者 X`
         return agency.group(1) + credit
+    return credit
+
+
+def _wire_credit(credit: str, rest: str) -> str:
+    """`中央社记者王明` + `北京3日电）`, not `王明北` + `京3日电）`: the unmarked place after a
+    name read as three characters may have taken the place's first character. The name gives
+    it back when that makes a place the dictionary knows and the place as read is none."""
+    name = re.search(rf"[{_CJK}]{{3}}$", credit)
+    place = re.match(rf"[{_CJK}]{{1,4}}", rest)
+    if not name or not place:
+        return credit
+    from bot.nlp.postag import tag_table
+
+    tags = tag_table()
+    head = place.group()
+    if any(tags.get(head[:j]) == "ns" for j in range(2, len(head) + 1)):
+        return credit  # the place as read is one already (`台北`)
+    if any(tags.get(credit[-1] + head[:j]) == "ns" for j in range(1, len(head) + 1)):
+        return credit[:-1]
     return credit
 
 
