@@ -206,6 +206,20 @@ def test_list_steps_headings_and_walls_are_not_picks():
     assert all(len(s) <= 120 for s in shown)
 
 
+def test_a_sentence_restating_a_shown_one_is_passed_over():
+    """The second sentence says the lead's clause again word for word: a reader would see it
+    twice, so the summary shows the next sentence instead (the lead itself stays)."""
+    paragraphs = [
+        "本报讯（记者 王小明）昨天，区里召开推进会，要求口袋公园建在居民家门口、让大家下楼就能走进绿地。",
+        "会议强调，口袋公园建在居民家门口、让大家下楼就能走进绿地是明年的重点。",
+        "据介绍，今年建成的三座口袋公园由闲置地块改造而成，种了樱花、桂花和香樟。",
+        "街道负责人说，口袋公园建成后，附近居民散步、健身的人多了不少。",
+    ]
+    shown = summarize(paragraphs, NEWS).sentences
+    assert shown[0].startswith("昨天，区里召开推进会") and len(shown) == 2
+    assert not any(s.startswith("会议强调") for s in shown)
+
+
 def test_a_wall_is_shown_when_nothing_else_is_left():
     wall = "会议强调，" + "，".join(["要坚持问题导向、目标导向和结果导向，把各项任务落到实处"] * 5) + "。"
     assert summarize([wall], NEWS).sentences == [wall]

@@ -111,21 +111,39 @@ def _presentable(order: list[int], sentences: list[Sentence], min_chars: int) ->
     return good or order
 
 
-def _take(order: list[int], sentences: list[Sentence], options: Options) -> list[int]:
+def _take(order: list[int], sentences: list[Sentence], options: Options, once: bool = False) -> list[int]:
     """Sentence indices to show, in article order, from best-first `order`: N sentences, or with
-    a character budget, sentences until it is reached (at least one)."""
+    a character budget, sentences until it is reached (at least one). With `once`, a sentence
+    that repeats a run of a picked one (`_repeats`) is passed over."""
     picked: list[int] = []
     seen: set[int] = set()
+    runs: set[str] = set()
     total = 0
     for i in order:
         if i in seen:
             continue
+        if once:
+            own = _runs(sentences[i].text)
+            if picked and own & runs:
+                continue
+            runs |= own
         picked.append(i)
         seen.add(i)
         total += len(sentences[i].text)
         if (options.chars and total >= options.chars) or (not options.chars and len(picked) >= options.sentences):
             break
     return sorted(picked)
+
+
+REPEAT_CHARS = 12  # a run of this many characters (punctuation aside) said twice is a repeat
+_NOT_TEXT = re.compile(r"[\W_]+")
+
+
+def _runs(text: str) -> set[str]:
+    """Every `REPEAT_CHARS`-character run of a sentence's text, punctuation and spaces taken out:
+    a closing sentence that restates a slogan the summary already shows shares one with it."""
+    plain = _NOT_TEXT.sub("", text)
+    return {plain[k : k + REPEAT_CHARS] for k in range(len(plain) - REPEAT_CHARS + 1)}
 
 
 # -- news mode ---------------------------------------------------------------------------
@@ -155,7 +173,7 @@ def _news(
     ranking = list(
         dict.fromkeys([i for i in order if ok[i]] + _presentable(order, sentences, params.min_chars) + order)
     )
-    shown = _take(ranking, sentences, options)
+    shown = _take(ranking, sentences, options, once=True)
     found = kw.evidence(tagged, stop, options.keyword_min_length, names, params.keywords)
     return Summary(
         sentences=[sentences[i].text for i in shown],
