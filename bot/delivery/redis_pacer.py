@@ -186,11 +186,13 @@ class RedisPacer:
 
     # -- the interface ------------------------------------------------------------------------
 
-    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None) -> bool:
+    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None, first: bool = False) -> bool:
         """Wait for a slot. A slot used late (this process's loop was busy when it came) is given
         up and another asked for: late sends would bunch up with the other instances' on-time
-        ones, so "30 a second" holds for every second only if each send keeps to its slot."""
-        front = False
+        ones, so "30 a second" holds for every second only if each send keeps to its slot.
+        `first`: the chat has waited its turn already (its row is marked), so it is served
+        before the chats waiting here."""
+        front = first
         while True:
             waiter = _Waiter(chat_id, is_group, asyncio.get_running_loop().create_future())
             waiter.not_before = self._local_holds.get(chat_id, 0.0)

@@ -123,6 +123,7 @@ class Broadcaster:
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._stopping = False
         self._stop_event: asyncio.Event | None = None
+        self._renewed_at = 0.0  # loop time of the last renewal of our claims (or the run's start)
 
     def stop(self) -> None:
         """Finish the messages in flight, start no new ones (graceful shutdown)."""
@@ -152,6 +153,7 @@ class Broadcaster:
         if self._stopping:
             self._stop_event.set()
         stats = BroadcastStats(started=loop.time())
+        self._renewed_at = loop.time()  # every claim of this run is younger than this
         await self.writer.run(ledger.expire_in_flight, datetime.now(UTC), self.settings.resend_uncertain)
         renewer = asyncio.create_task(self._renew_leases())
         running: set[asyncio.Task] = set()
@@ -193,7 +195,9 @@ class Broadcaster:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
+                asked = asyncio.get_running_loop().time()
                 await self.writer.run(ledger.renew, self.owner, self.lease, datetime.now(UTC))
+                self._renewed_at = asked
             except Exception:  # a failed renewal must not end renewals: the next one may work
                 log.exception("could not renew delivery claims")
 
@@ -203,12 +207,12 @@ class Broadcaster:
         failures = 0
         marked = False  # the row is already `sending` (its slot came and went while marking it)
         while len(sent) < len(job.messages):
-            if self._stopping or not await self.pacer.wait(job.chat_id, job.is_group, self._stop_event):
+            if self._stopping or not await self.pacer.wait(job.chat_id, job.is_group, self._stop_event, marked):
                 return await self._unmark(job, marked)
             async with self._in_flight:
                 if self._stopping:
                     return await self._unmark(job, marked)
-                outcome, pause = await self._attempt(job, sent, failures, marked)
+                outcome, pause = await self._attempt(job, sent, failures, marked and self._lease_fresh())
             marked = outcome == "late"
             if outcome == "retry":
                 failures += 1
@@ -219,6 +223,13 @@ class Broadcaster:
             if outcome != "part":
                 return outcome
         return "sent"
+
+    def _lease_fresh(self) -> bool:
+        """Our claims were renewed less than a lease ago, so none has run out: a marked row may
+        be sent without marking it again. Otherwise (renewals failing) it is marked again, which
+        finds out whether the claim is still ours. (Renewals come every third of a lease, so a
+        slow store delays them without making a claim look stale.)"""
+        return asyncio.get_running_loop().time() - self._renewed_at < self.lease.total_seconds()
 
     async def _unmark(self, job: ledger.Job, marked: bool) -> str:
         """Stopped while waiting for a slot: a row marked `sending` was not sent, so it goes
