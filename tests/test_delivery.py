@@ -599,7 +599,7 @@ def test_a_migrated_message_is_not_left_in_flight(store):
         bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
         async with bot:
             broadcaster = Broadcaster(store, bot, fast(), owner="me")
-            outcome = await broadcaster._attempt(job, [], 0, False)
+            outcome = await broadcaster._attempt(job, [], 0)
             await broadcaster.close()
         return outcome
 
@@ -621,7 +621,7 @@ def slow_marks(store, seconds: float) -> None:
     event.listen(store.engine, "before_cursor_execute", before)
 
 
-async def shared_broadcast(store, tg, prefix: str, stop_after_late: bool = False):
+async def shared_broadcast(store, tg, prefix: str):
     from bot.delivery.redis_pacer import RedisPacer
     from conftest import REDIS_URL
 
@@ -630,23 +630,18 @@ async def shared_broadcast(store, tg, prefix: str, stop_after_late: bool = False
     bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
     async with bot:
         broadcaster = Broadcaster(store, bot, settings, pacer=pacer)
-        run = asyncio.ensure_future(broadcaster.run())
-        while stop_after_late and not run.done() and pacer.late_slots == 0:
-            await asyncio.sleep(0.01)
-        if stop_after_late:
-            broadcaster.stop()
         try:
-            stats = await run
+            stats = await broadcaster.run()
         finally:
             await broadcaster.close()
             await pacer.close()
     return stats, pacer.late_slots
 
 
-def test_a_database_slower_than_the_pacers_lead_still_delivers(store, redis_prefix):
-    """Marking a row `sending` takes longer than the shared pacer wakes a sender before its
-    slot, so every first slot passes while the row is marked. The row stays marked and takes
-    the next slot without another write; it used to go back to pending and lose every slot."""
+def test_a_database_slower_than_a_quarter_second_per_write_still_delivers(store, redis_prefix):
+    """Marking a row `sending` takes 0.4 s. The shared pacer learns to wake a sender that long
+    before its slot (and gives no slot sooner), so sends keep to their slots; with the wake-up
+    capped at a quarter second every slot was lost in turn and nothing was sent."""
     slow_marks(store, 0.4)
 
     async def scenario(tg):
@@ -656,107 +651,6 @@ def test_a_database_slower_than_the_pacers_lead_still_delivers(store, redis_pref
         return stats, late, [len(got(tg, u)) for u in users]
 
     stats, late, received = run_with_standin(scenario, timeout=60)
-    assert late > 0  # the slow path was taken
+    assert late > 0  # the first slots were lost, before the pacer learnt how slow marking is
     assert stats.outcomes == {"sent": 12} and statuses(store) == {"sent": 12}
     assert received == [1] * 12
-
-
-def test_stopping_while_a_marked_row_waits_for_its_next_slot_keeps_it_pending(store, redis_prefix):
-    """A row marked `sending` whose slot passed was not sent: a graceful stop then puts it back
-    to pending (not left in flight, where it would turn uncertain), and the next run sends it."""
-    slow_marks(store, 0.4)
-
-    async def scenario(tg):
-        users = tg.users(6)
-        plan_for(store, add_chats(store, users).values())
-        stats, late = await shared_broadcast(store, tg, redis_prefix, stop_after_late=True)
-        after_stop = statuses(store)
-        await deliver(store, tg)
-        return stats, late, after_stop, [len(got(tg, u)) for u in users]
-
-    stats, late, after_stop, received = run_with_standin(scenario, timeout=60)
-    assert late > 0 and stats.outcomes["stopped"] >= 1
-    assert set(after_stop) <= {"sent", "pending"}  # nothing left `sending`
-    assert statuses(store) == {"sent": 6} and received == [1] * 6
-
-
-class _LateOnce:
-    """A pacer whose first slot is lost while the row is being marked; `between` runs when the
-    sender asks again (what happens meanwhile elsewhere)."""
-
-    def __init__(self, between):
-        self.limits = Limits(1000, 1000, 60000)
-        self.readies = 0
-        self.firsts: list[bool] = []
-        self.between = between
-
-    async def wait(self, chat_id, is_group, stop=None, first=False):
-        self.firsts.append(first)
-        if first:
-            self.between()
-        return True
-
-    async def ready(self, chat_id):
-        self.readies += 1
-        return self.readies > 1
-
-    async def hold(self, chat_id, seconds):
-        return None
-
-    def forget(self, chat_id):
-        return None
-
-    async def close(self):
-        return None
-
-
-def test_a_marked_row_is_marked_again_when_renewals_have_been_failing(store):
-    """While a marked row waited for its next slot, our renewals failed for over half a lease
-    and another sender found the row's lease run out (it made it uncertain). The row is then
-    marked again before sending, which finds the claim gone: nothing is sent twice."""
-
-    async def scenario(tg):
-        users = tg.users(1)
-        plan_for(store, add_chats(store, users).values())
-        with store.session.begin() as s:
-            (job,) = ledger.claim(s, "me", 10, timedelta(seconds=60), datetime.now(UTC))
-        bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
-        async with bot:
-            broadcaster = Broadcaster(store, bot, fast(), owner="me")
-
-            def meanwhile():
-                broadcaster._renewed_at = -1e9  # no renewal got through for a long while
-                with store.session.begin() as s:
-                    ledger.expire_in_flight(s, datetime.now(UTC) + timedelta(hours=1), False)
-
-            broadcaster.pacer = pacer = _LateOnce(meanwhile)
-            broadcaster._stop_event = asyncio.Event()
-            outcome = await broadcaster._deliver(job)
-            await broadcaster.close()
-        return outcome, pacer.firsts, len(got(tg, users[0]))
-
-    outcome, firsts, received = run_with_standin(scenario)
-    assert firsts == [False, True]  # the marked row asked again, to be served first
-    assert outcome == "claim_lost" and received == 0
-    assert statuses(store) == {"uncertain": 1}
-
-
-def test_a_marked_row_with_fresh_claims_is_sent_without_a_second_mark(store):
-    async def scenario(tg):
-        users = tg.users(1)
-        plan_for(store, add_chats(store, users).values())
-        with store.session.begin() as s:
-            (job,) = ledger.claim(s, "me", 10, timedelta(seconds=60), datetime.now(UTC))
-        bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=1.0))
-        async with bot:
-            broadcaster = Broadcaster(store, bot, fast(), owner="me")
-            broadcaster.pacer = _LateOnce(lambda: None)
-            broadcaster._stop_event = asyncio.Event()
-            broadcaster._renewed_at = asyncio.get_running_loop().time()
-            outcome = await broadcaster._deliver(job)
-            await broadcaster.close()
-        with store.session() as s:
-            attempts = s.scalar(select(Delivery.attempts))
-        return outcome, attempts, len(got(tg, users[0]))
-
-    assert run_with_standin(scenario) == ("sent", 1, 1)  # marked once, sent once

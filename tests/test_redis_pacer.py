@@ -153,28 +153,3 @@ def test_unlimited_rates_do_not_divide_by_zero(redis_prefix, rate):
             await close(a)
 
     assert len(asyncio.run(scenario())) == 20
-
-
-def test_a_chat_that_lost_its_slot_is_served_before_the_queue(redis_prefix):
-    """A sender whose slot passed while it marked its row asks again with `first`: it has
-    waited its turn, so it goes before the chats that queued after it (its row is `sending`
-    meanwhile, and a crash would leave it uncertain)."""
-
-    async def scenario():
-        (pacer,) = pacers(redis_prefix, Limits(10, 1000, 60000), n=1)
-        try:
-            queued = [asyncio.ensure_future(sends(pacer, [c])) for c in range(1, 21)]
-            await asyncio.sleep(0.05)  # the twenty are waiting
-            first = await sends_first(pacer, 99)
-            rest = [t for part in await asyncio.gather(*queued) for _, t in part]
-        finally:
-            await close(pacer)
-        return first, rest
-
-    async def sends_first(pacer, chat):
-        assert await pacer.wait(chat, False, None, first=True)
-        return time.monotonic()
-
-    first, rest = asyncio.run(scenario())
-    assert sum(t < first for t in rest) <= 8  # at most the slots already handed out went before it
-    assert len(rest) == 20

@@ -51,9 +51,8 @@ class SendPacer(Protocol):
 
     limits: Limits
 
-    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None, first: bool = False) -> bool:
-        """Wait for this chat's next slot; False if `stop` was set first. `first`: the chat
-        waited its turn already and lost the slot (`ready` said False); serve it first."""
+    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None) -> bool:
+        """Wait for this chat's next slot; False if `stop` was set first."""
         ...
 
     async def hold(self, chat_id: int, seconds: float) -> None:
@@ -113,9 +112,8 @@ class Pacer:
             self._group_slots[chat_id].append(slot)
         return slot, True
 
-    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None, first: bool = False) -> bool:
-        """Wait for this chat's slot; False if `stop` was set first (nothing reserved then).
-        `first` changes nothing here: `ready` never gives a slot up, so no chat is owed one."""
+    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None) -> bool:
+        """Wait for this chat's slot; False if `stop` was set first (nothing reserved then)."""
         while True:
             when, reserved = self.reserve(chat_id, is_group)
             delay = when - self.clock()

@@ -13,7 +13,8 @@ slot and their clocks never matter:
 * a sender is woken a little before its slot (the time marking its row `sending` takes, see
   `_Lead`), so no slot is given sooner than that, even when the budget is idle: a slot due at
   once would always be missed by the marking;
-* slots are reserved at most `horizon` seconds ahead. If the overall slot is missing (first use,
+* slots are reserved at most `horizon` seconds ahead (or half a horizon past the lead, when
+  marking takes longer than half a horizon). If the overall slot is missing (first use,
   or Redis lost its data), the first one is a horizon away, since slots handed out before the
   loss may still be in use that far ahead.
 
@@ -122,10 +123,15 @@ class _Waiter:
     wake: float = 0.0  # when it is woken: the lead before its slot
 
 
+MAX_LEAD = 2.0  # seconds: a store slower than this per write gives slots up (a warning says so)
+
+
 class _Lead:
-    """The time between a slot's wake-up and the request (marking the row `sending`): the 80th
-    percentile of the last 64, at most 0.25 s. Waking that much before the slot makes sends go
-    out on their slot, not one database round trip after it."""
+    """The time between a slot's wake-up and the request (marking the row `sending`): the 95th
+    percentile of the last 64, at most `MAX_LEAD`. Waking that much before the slot makes sends
+    go out on their slot, not one database round trip after it, for a store up to `MAX_LEAD`
+    slow per write (a mark taking longer than the lead loses its slot; with the lead capped at
+    a quarter second, a store slower than that lost every slot in turn and sent nothing)."""
 
     def __init__(self) -> None:
         self._samples: deque[float] = deque(maxlen=64)
@@ -134,7 +140,7 @@ class _Lead:
     def add(self, delay: float) -> None:
         self._samples.append(max(0.0, delay))
         ordered = sorted(self._samples)
-        self.seconds = min(0.25, ordered[int(0.8 * (len(ordered) - 1))])
+        self.seconds = min(MAX_LEAD, ordered[int(0.95 * (len(ordered) - 1))])
 
 
 @dataclass
@@ -178,6 +184,7 @@ class RedisPacer:
         self.late_slots = 0  # slots given up because they came too late to use
         self._granted: dict[int, tuple[float, float]] = {}  # chat -> (its slot, when `wait` returned)
         self._lead = _Lead()  # how long marking a row `sending` takes: waiters wake that early
+        self._slow_warned = -math.inf  # when a store slower than MAX_LEAD was last logged
 
     @property
     def paused(self) -> bool:
@@ -186,13 +193,11 @@ class RedisPacer:
 
     # -- the interface ------------------------------------------------------------------------
 
-    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None, first: bool = False) -> bool:
+    async def wait(self, chat_id: int, is_group: bool, stop: asyncio.Event | None = None) -> bool:
         """Wait for a slot. A slot used late (this process's loop was busy when it came) is given
         up and another asked for: late sends would bunch up with the other instances' on-time
-        ones, so "30 a second" holds for every second only if each send keeps to its slot.
-        `first`: the chat has waited its turn already (its row is marked), so it is served
-        before the chats waiting here."""
-        front = first
+        ones, so "30 a second" holds for every second only if each send keeps to its slot."""
+        front = False
         while True:
             waiter = _Waiter(chat_id, is_group, asyncio.get_running_loop().create_future())
             waiter.not_before = self._local_holds.get(chat_id, 0.0)
@@ -218,6 +223,14 @@ class RedisPacer:
             return True
         now = time.monotonic()
         self._lead.add(now - woke)
+        if now - woke > MAX_LEAD and now - self._slow_warned > 60.0:
+            self._slow_warned = now
+            log.warning(
+                "marking a delivery `sending` took %.1f s, longer than sends can be prepared ahead of "
+                "their slot (%.0f s): slots are given up and sending slows down while the database is this slow",
+                now - woke,
+                MAX_LEAD,
+            )
         if now < slot:
             await asyncio.sleep(slot - now)
         if time.monotonic() - slot <= self._tolerance():  # also after the sleep: the loop may stall
@@ -348,7 +361,7 @@ class RedisPacer:
             _ms(limits.global_per_second),
             _ms(limits.per_chat_per_second),
             _group_limit(limits),
-            self.horizon * 1000,
+            max(self.horizon, lead + self.horizon / 2) * 1000,  # room for slots past the lead
             lead * 1000,  # no slot sooner than that: a sender needs it to mark its row first
         ]
         reply = await self._reserve(keys=keys, args=args + ["1" if w.is_group else "0" for w in batch])

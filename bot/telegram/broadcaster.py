@@ -123,7 +123,6 @@ class Broadcaster:
         self._in_flight = asyncio.Semaphore(settings.concurrency)
         self._stopping = False
         self._stop_event: asyncio.Event | None = None
-        self._renewed_at = 0.0  # loop time of the last renewal of our claims (or the run's start)
 
     def stop(self) -> None:
         """Finish the messages in flight, start no new ones (graceful shutdown)."""
@@ -153,7 +152,6 @@ class Broadcaster:
         if self._stopping:
             self._stop_event.set()
         stats = BroadcastStats(started=loop.time())
-        self._renewed_at = loop.time()  # every claim of this run is younger than this
         await self.writer.run(ledger.expire_in_flight, datetime.now(UTC), self.settings.resend_uncertain)
         renewer = asyncio.create_task(self._renew_leases())
         running: set[asyncio.Task] = set()
@@ -195,9 +193,7 @@ class Broadcaster:
         while True:
             await asyncio.sleep(self.lease.total_seconds() / 3)
             try:
-                asked = asyncio.get_running_loop().time()
                 await self.writer.run(ledger.renew, self.owner, self.lease, datetime.now(UTC))
-                self._renewed_at = asked
             except Exception:  # a failed renewal must not end renewals: the next one may work
                 log.exception("could not renew delivery claims")
 
@@ -205,54 +201,35 @@ class Broadcaster:
         """Send a job's remaining parts; return the outcome name."""
         sent = list(job.message_ids)
         failures = 0
-        marked = False  # the row is already `sending` (its slot came and went while marking it)
         while len(sent) < len(job.messages):
-            if self._stopping or not await self.pacer.wait(job.chat_id, job.is_group, self._stop_event, marked):
-                return await self._unmark(job, marked)
+            if self._stopping or not await self.pacer.wait(job.chat_id, job.is_group, self._stop_event):
+                return "stopped"
             async with self._in_flight:
                 if self._stopping:
-                    return await self._unmark(job, marked)
-                outcome, pause = await self._attempt(job, sent, failures, marked and self._lease_fresh())
-            marked = outcome == "late"
+                    return "stopped"
+                outcome, pause = await self._attempt(job, sent, failures)
             if outcome == "retry":
                 failures += 1
-            if outcome in ("retry", "again", "late"):
+            if outcome in ("retry", "again"):
                 if not await self._pause(pause):
-                    return await self._unmark(job, marked)
+                    return "stopped"
                 continue
             if outcome != "part":
                 return outcome
         return "sent"
 
-    def _lease_fresh(self) -> bool:
-        """Our claims were renewed less than a lease ago, so none has run out: a marked row may
-        be sent without marking it again. Otherwise (renewals failing) it is marked again, which
-        finds out whether the claim is still ours. (Renewals come every third of a lease, so a
-        slow store delays them without making a claim look stale.)"""
-        return asyncio.get_running_loop().time() - self._renewed_at < self.lease.total_seconds()
-
-    async def _unmark(self, job: ledger.Job, marked: bool) -> str:
-        """Stopped while waiting for a slot: a row marked `sending` was not sent, so it goes
-        back to pending (a crash instead leaves it `sending`, then `uncertain`: in flight)."""
-        if marked:
-            await self.writer.run(ledger.back_to_pending, job.id, None, None)
-        return "stopped"
-
-    async def _attempt(self, job: ledger.Job, sent: list[int], failures: int, marked: bool) -> tuple[str, float]:
+    async def _attempt(self, job: ledger.Job, sent: list[int], failures: int) -> tuple[str, float]:
         """One send of the next part. Returns (outcome, seconds to pause before going on):
         "part" (sent), "again" (send again now, e.g. migrated), "retry" (after backoff),
-        "late" (the slot passed while the row was marked: wait for another, still marked),
         or a final outcome."""
         run = self.writer.run
         part = job.messages[len(sent)]
-        if not marked and not await run(ledger.mark_sending, job.id, self.owner):
+        if not await run(ledger.mark_sending, job.id, self.owner):
             log.warning("delivery %s: claim lost (lease ran out?); another sender has it", job.id)
             return "claim_lost", 0.0
-        if not await self.pacer.ready(job.chat_id):
-            # Marking took longer than the slot allowed (a slow database). Not sent; the row
-            # stays marked, so the next slot needs no write and a store slower than the pacer's
-            # lead still sends (going back to pending here made every slot late again).
-            return "late", 0.0
+        if not await self.pacer.ready(job.chat_id):  # marking took too long: not sent, wait again
+            await run(ledger.back_to_pending, job.id, None, None)
+            return "again", 0.0
         timeout = self.settings.request_timeout_seconds
         try:
             message = await self.bot.do_api_request(
