@@ -77,12 +77,17 @@ def test_a_group_gets_its_per_minute_limit_across_processes(redis_prefix):
         asyncio.get_running_loop().call_later(2.0, stop.set)
         try:
             got = await asyncio.gather(sends(a, [-5] * 3, True, stop), sends(b, [-5] * 3, True, stop))
+            # a slot this busy loop woke up for too late (over the 10 ms tolerance at 1000/s) is
+            # given up, and it still counts against the group's minute: granted = used + given up
+            granted = sum(len(part) for part in got) + a.late_slots + b.late_slots
             other = await sends(a, [-6], True)  # another group is not held up
         finally:
             await close(a, b)
-        return sum(len(part) for part in got), len(other)
+        return granted, sum(len(part) for part in got), len(other)
 
-    assert asyncio.run(scenario()) == (3, 1)  # 3 per minute, whoever asks
+    granted, used, other = asyncio.run(scenario())
+    assert granted == 3 and used <= 3  # 3 per minute for both together, whoever asks
+    assert other == 1
 
 
 def test_a_429_holds_that_chat_in_every_process_and_only_that_chat(redis_prefix):
