@@ -30,8 +30,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from sqlalchemy import event, insert, select  # noqa: E402
 from telegram import Bot  # noqa: E402
+from test_delivery import add_chats, plan_for, slow_marks  # noqa: E402
 
 from bot.config import DeliverySettings  # noqa: E402
 from bot.delivery import ledger  # noqa: E402
@@ -39,31 +39,16 @@ from bot.delivery.pacing import limits_for  # noqa: E402
 from bot.delivery.redis_pacer import RedisPacer  # noqa: E402
 from bot.standin import Standin  # noqa: E402
 from bot.store.db import open_store  # noqa: E402
-from bot.store.models import Chat  # noqa: E402
 from bot.telegram.broadcaster import Broadcaster  # noqa: E402
 from bot.telegram.request import AiohttpRequest  # noqa: E402
 
 REDIS = os.environ.get("DIGESTBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
-def slow(store, seconds: float) -> None:
-    def before(conn, cursor, statement, parameters, context, executemany):
-        if statement.startswith("UPDATE deliveries SET status") and "attempts" in statement:
-            time.sleep(seconds)
-
-    event.listen(store.engine, "before_cursor_execute", before)
-
-
 async def one(tg: Standin, folder: Path, chats: int, delay: float, timeout: float) -> dict:
     store = open_store(f"sqlite:///{folder / f'ledger-{uuid.uuid4().hex[:6]}.sqlite3'}")
-    users = tg.users(chats)
-    with store.session.begin() as s:
-        s.execute(insert(Chat), [{"telegram_id": u.id, "type": "private", "subscribed": True} for u in users])
-        pks = list(s.scalars(select(Chat.id)))
-    payload = {"messages": [{"text": "<b>今日摘要</b>\n正文。", "buttons": []}]}
-    with store.session.begin() as s:
-        ledger.plan(s, "bench", uuid.uuid4().hex, [(pk, payload) for pk in pks])
-    slow(store, delay)
+    plan_for(store, add_chats(store, tg.users(chats)).values())
+    slow_marks(store, delay)
     settings = DeliverySettings(global_per_second=30, per_chat_per_second=1, concurrency=64)
     pacer = RedisPacer(REDIS, f"bench-{uuid.uuid4().hex[:8]}:bot", limits_for(settings))
     bot = Bot(tg.token, base_url=tg.base_url, request=AiohttpRequest(read_timeout=5.0))

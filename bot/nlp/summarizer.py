@@ -114,7 +114,7 @@ def _presentable(order: list[int], sentences: list[Sentence], min_chars: int) ->
 def _take(order: list[int], sentences: list[Sentence], options: Options, once: bool = False) -> list[int]:
     """Sentence indices to show, in article order, from best-first `order`: N sentences, or with
     a character budget, sentences until it is reached (at least one). With `once`, a sentence
-    that repeats a run of a picked one (`_repeats`) is passed over."""
+    that repeats a run of a picked one (`_runs`) is passed over."""
     picked: list[int] = []
     seen: set[int] = set()
     runs: set[str] = set()
